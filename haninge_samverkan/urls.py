@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Samverkan Haninge – administration")
+admin.site.site_title = _("Samverkan Haninge")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("healthz/", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("measures.urls")),
+]
+
+handler500 = "haninge_samverkan.views.server_error"

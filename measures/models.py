@@ -1,0 +1,355 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agreement.models import Area, FocusArea
+
+from .validators import reject_personnummer
+
+
+def _choices_constraint(field, choices, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+# Choices live at module level so Meta.constraints can name them; each model
+# exposes its own as an attribute (Measure.Status, ProgressUpdate.Assessment).
+class Kind(models.TextChoices):
+    SITUATIONAL = "situational", _("Situational")
+    SOCIAL = "social", _("Social")
+
+
+class Party(models.TextChoices):
+    KOMMUN = "kommun", _("The municipality")
+    POLIS = "polis", _("The police")
+    GEMENSAM = "gemensam", _("Joint")
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    PAUSED = "paused", _("Paused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Assessment(models.TextChoices):
+    GREEN = "green", _("On track")
+    YELLOW = "yellow", _("At risk")
+    RED = "red", _("Off track")
+
+
+class Verdict(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    NEEDS_CHANGES = "needs_changes", _("Needs changes")
+
+
+class Measure(models.Model):
+    """An åtgärd of the agreement, following BRÅ's action-plan template:
+    cause → measure → operational goal → when → who → follow-up."""
+
+    Kind = Kind
+    Party = Party
+    Status = Status
+
+    focus_area = models.ForeignKey(
+        FocusArea,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("focus area"),
+        help_text=_("The focus area of the agreement that the measure belongs to."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        validators=[reject_personnummer],
+        help_text=_("A short name that says what is done, e.g. “Night walks in Jordbro centrum”."),
+    )
+    description = models.TextField(
+        _("measure"),
+        validators=[reject_personnummer],
+        help_text=_("What is done, how and by whom."),
+    )
+    cause = models.TextField(
+        _("cause"),
+        validators=[reject_personnummer],
+        help_text=_("The problem in the situation picture that the measure addresses."),
+    )
+    operational_goal = models.TextField(
+        _("operational goal"),
+        validators=[reject_personnummer],
+        help_text=_("What the measure should achieve, in a way that can be followed up."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind,
+        help_text=_(
+            "Situational measures change places and opportunities; social measures "
+            "work with people's conditions and behaviour."
+        ),
+    )
+    is_one_off = models.BooleanField(
+        _("one-off effort"),
+        default=False,
+        help_text=_("A limited effort (punktinsats) rather than part of ordinary work."),
+    )
+    responsible_party = models.CharField(
+        _("responsible party"),
+        max_length=20,
+        choices=Party,
+        help_text=_("Which party of the agreement is responsible for carrying it out."),
+    )
+    responsible_unit = models.CharField(
+        _("responsible unit"),
+        max_length=200,
+        blank=True,
+        validators=[reject_personnummer],
+        help_text=_("The department, unit or police group that does the work."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_measures",
+        verbose_name=_("contact person"),
+        help_text=_("The person to ask about the measure and who reports on it."),
+    )
+    areas = models.ManyToManyField(
+        Area,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("districts"),
+        help_text=_("The districts the measure concerns; leave empty for the whole municipality."),
+    )
+    start_date = models.DateField(
+        _("start date"), help_text=_("The first day of the measure (YYYY-MM-DD).")
+    )
+    end_date = models.DateField(
+        _("end date"), help_text=_("The last day of the measure (YYYY-MM-DD).")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.PLANNED,
+        help_text=_("Changes with each progress update."),
+    )
+    is_archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_("Archived measures are kept but hidden from lists and follow-up."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised by every save; guards against overwrites.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    history = HistoricalRecords(
+        m2m_fields=[areas],
+        excluded_fields=["version", "updated_at", "created_at", "created_by", "updated_by"],
+    )
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["start_date", "title"]
+        permissions = [("archive_measure", _("Can archive measure"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")), name="measure_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="measure_version_positive"),
+            _choices_constraint("kind", Kind, "measure_kind_valid"),
+            _choices_constraint("responsible_party", Party, "measure_party_valid"),
+            _choices_constraint("status", Status, "measure_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="measure_status_end_idx"),
+            models.Index(fields=["is_archived", "start_date"], name="measure_archived_start_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("measures:detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        agreement = self.focus_area.agreement if self.focus_area_id else None
+        if agreement:
+            for field in ("start_date", "end_date"):
+                day = getattr(self, field)
+                if day and not agreement.covers(day):
+                    errors.setdefault(field, []).append(
+                        ValidationError(
+                            _(
+                                "The date must lie within the agreement's validity "
+                                "period, %(period)s."
+                            ),
+                            code="outside_period",
+                            params={"period": agreement.period_label},
+                        )
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self):
+        return self.status in (self.Status.DONE, self.Status.CANCELLED)
+
+    def police_may_report(self):
+        return self.responsible_party in (self.Party.POLIS, self.Party.GEMENSAM)
+
+
+class ProgressUpdate(models.Model):
+    """An uppföljning: where a measure stands on a given day."""
+
+    Assessment = Assessment
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        verbose_name=_("measure"),
+    )
+    reported_on = models.DateField(
+        _("reported on"),
+        default=timezone.localdate,
+        help_text=_("The day the report describes; not in the future."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        help_text=_("The measure's status as of this report; posting moves the measure to it."),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How far the measure has come, 0–100 %."),
+    )
+    assessment = models.CharField(
+        _("assessment"),
+        max_length=10,
+        choices=Assessment,
+        help_text=_("Green: on track. Yellow: at risk. Red: off track."),
+    )
+    summary = models.TextField(
+        _("summary"),
+        validators=[reject_personnummer],
+        help_text=_("What has been done since the last report, and what it led to."),
+    )
+    next_steps = models.TextField(
+        _("next steps"),
+        blank=True,
+        validators=[reject_personnummer],
+        help_text=_("What happens next, and anything the other party should know."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="progress_updates",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-reported_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="progressupdate_progress_0_100",
+            ),
+            _choices_constraint("status", Status, "progressupdate_status_valid"),
+            _choices_constraint("assessment", Assessment, "progressupdate_assessment_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["measure", "-reported_on"], name="update_measure_reported_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} ({self.reported_on.isoformat()})"
+
+    def clean(self):
+        if self.reported_on and self.reported_on > timezone.localdate():
+            raise ValidationError({"reported_on": _("The report date cannot be in the future.")})
+        if self.progress is not None and not 0 <= self.progress <= 100:
+            raise ValidationError({"progress": _("Progress is given in percent, 0–100.")})
+
+
+class Review(models.Model):
+    """A granskning of a progress update by a police liaison."""
+
+    Verdict = Verdict
+
+    progress_update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("progress update"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reviews",
+        verbose_name=_("reviewer"),
+    )
+    verdict = models.CharField(
+        _("verdict"),
+        max_length=20,
+        choices=Verdict,
+        help_text=_("Approve the update, or ask for changes and say which in the comment."),
+    )
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        validators=[reject_personnummer],
+        help_text=_("Required when changes are needed."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at"]
+        constraints = [
+            _choices_constraint("verdict", Verdict, "review_verdict_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()}: {self.progress_update}"
+
+    def clean(self):
+        if self.verdict == self.Verdict.NEEDS_CHANGES and not (self.comment or "").strip():
+            raise ValidationError({"comment": _("Say what needs to change.")})

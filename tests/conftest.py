@@ -1,0 +1,143 @@
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+
+from agreement.models import Agreement, Area, FocusArea
+from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
+from measures.models import Measure, ProgressUpdate, Review
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def agreement(db):
+    return Agreement.objects.get(slug="haninge-2025")
+
+
+@pytest.fixture
+def focus_area(agreement):
+    return FocusArea.objects.get(agreement=agreement, slug="barn-och-unga")
+
+
+@pytest.fixture
+def jordbro(db):
+    return Area.objects.get(slug="jordbro")
+
+
+def _user(django_user_model, group=None, **extra):
+    n = next(_counter)
+    user = django_user_model.objects.create_user(
+        username=extra.pop("username", f"user{n}"),
+        password="a long enough password 1",
+        first_name=extra.pop("first_name", "Test"),
+        last_name=extra.pop("last_name", f"Person {n}"),
+        **extra,
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def officer(django_user_model):
+    """A municipal officer (Kommunens handläggare)."""
+    return _user(django_user_model, MUNICIPAL_STAFF, username="officer")
+
+
+@pytest.fixture
+def other_officer(django_user_model):
+    return _user(django_user_model, MUNICIPAL_STAFF, username="officer2")
+
+
+@pytest.fixture
+def liaison(django_user_model):
+    """A police liaison (Polisens kontaktperson)."""
+    return _user(django_user_model, POLICE_LIAISON, username="liaison")
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return _user(django_user_model, username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Logged in, but in no group."""
+    return _user(django_user_model, username="outsider")
+
+
+@pytest.fixture
+def make_measure(focus_area, officer):
+    def make(**fields):
+        areas = fields.pop("areas", [])
+        values = {
+            "focus_area": focus_area,
+            "title": f"Nattvandring {next(_counter)}",
+            "description": "Vuxna vandrar kvällstid i centrum.",
+            "cause": "Otrygghet kvällstid.",
+            "operational_goal": "Fler vuxna ute fredag och lördag.",
+            "kind": Measure.Kind.SOCIAL,
+            "responsible_party": Measure.Party.KOMMUN,
+            "owner": officer,
+            "start_date": datetime.date(2025, 3, 1),
+            "end_date": datetime.date(2026, 6, 30),
+            "created_by": officer,
+            "updated_by": officer,
+        }
+        values.update(fields)
+        measure = Measure.objects.create(**values)
+        if areas:
+            measure.areas.set(areas)
+        return measure
+
+    return make
+
+
+@pytest.fixture
+def measure(make_measure):
+    return make_measure(title="Nattvandring i Jordbro centrum")
+
+
+@pytest.fixture
+def make_update(officer):
+    def make(measure, **fields):
+        values = {
+            "measure": measure,
+            "reported_on": datetime.date(2025, 6, 1),
+            "status": Measure.Status.IN_PROGRESS,
+            "progress": 30,
+            "assessment": ProgressUpdate.Assessment.GREEN,
+            "summary": "Tolv vandringar genomförda.",
+            "next_steps": "Fortsätter under hösten.",
+            "author": officer,
+        }
+        values.update(fields)
+        return ProgressUpdate.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def update(measure, make_update):
+    return make_update(measure)
+
+
+@pytest.fixture
+def review(update, liaison):
+    return Review.objects.create(
+        progress_update=update, reviewer=liaison, verdict=Review.Verdict.APPROVED, comment="Bra."
+    )
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The suite creates many users; a slow hash only costs time here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
