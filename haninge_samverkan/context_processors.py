@@ -1,4 +1,4 @@
-from agreement.models import Agreement
+from agreement.current import current_agreement
 
 from .roles import role_label
 
@@ -9,6 +9,6 @@ def site(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "current_agreement": Agreement.objects.current(),
+        "current_agreement": current_agreement(request),
         "user_role": role_label(user),
     }

@@ -1,8 +1,19 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +58,113 @@ class Assessment(models.TextChoices):
 class Verdict(models.TextChoices):
     APPROVED = "approved", _("Approved")
     NEEDS_CHANGES = "needs_changes", _("Needs changes")
+
+
+CLOSED = [Status.DONE, Status.CANCELLED]
+
+# The follow-up flags of PRODUCT.md, in the order they are shown.
+FLAGS = {
+    "outside_period": _("Outside the agreement's period"),
+    "overdue": _("Overdue"),
+    "not_started": _("Not started"),
+    "stale": _("No recent progress update"),
+    "no_owner": _("No contact person"),
+    "ends_after_agreement": _("Agreement ends soon"),
+}
+
+FLAG_DESCRIPTIONS = {
+    "outside_period": _("A date lies outside the agreement's validity period."),
+    "overdue": _("The end date has passed and the measure is neither done nor cancelled."),
+    "not_started": _("The start date has passed and the measure is still planned."),
+    "stale": _("In progress without a progress update for more than %(days)s days."),
+    "no_owner": _("Nobody is named as contact person."),
+    "ends_after_agreement": _(
+        "The agreement ends within 180 days and the measure is neither done nor cancelled."
+    ),
+}
+
+AGREEMENT_ENDING_DAYS = 180
+
+
+def flag_description(name):
+    return FLAG_DESCRIPTIONS[name] % {"days": settings.STALE_AFTER_DAYS}
+
+
+def flag_conditions(today, stale_after_days):
+    """One Q per flag, over a queryset annotated with `last_reported_on`.
+
+    The single definition behind the dashboard, the list filter and the
+    exports. Archived measures never carry a flag.
+    """
+    live = Q(is_archived=False)
+    open_ = ~Q(status__in=CLOSED)
+    stale_before = today - datetime.timedelta(days=stale_after_days)
+    return {
+        "outside_period": live
+        & (
+            Q(start_date__lt=F("focus_area__agreement__valid_from"))
+            | Q(end_date__gt=F("focus_area__agreement__valid_until"))
+            | Q(start_date__gt=F("focus_area__agreement__valid_until"))
+            | Q(end_date__lt=F("focus_area__agreement__valid_from"))
+        ),
+        "overdue": live & open_ & Q(end_date__lt=today),
+        "not_started": live & Q(status=Status.PLANNED, start_date__lt=today),
+        # A measure without any update counts from its start date.
+        "stale": live & Q(status=Status.IN_PROGRESS, last_activity_on__lt=stale_before),
+        "no_owner": live & Q(owner__isnull=True),
+        "ends_after_agreement": live
+        & open_
+        & Q(
+            focus_area__agreement__valid_until__lte=today
+            + datetime.timedelta(days=AGREEMENT_ENDING_DAYS)
+        ),
+    }
+
+
+class MeasureQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_archived=False)
+
+    def with_latest_update(self):
+        """The newest progress update's date, progress and assessment, per row."""
+        latest = ProgressUpdate.objects.filter(measure=OuterRef("pk")).order_by(
+            "-reported_on", "-created_at", "-pk"
+        )
+        return self.annotate(
+            last_reported_on=Subquery(latest.values("reported_on")[:1]),
+            latest_progress=Subquery(latest.values("progress")[:1]),
+            latest_assessment=Subquery(latest.values("assessment")[:1]),
+            last_activity_on=Coalesce(Subquery(latest.values("reported_on")[:1]), F("start_date")),
+        )
+
+    def with_flags(self, today, stale_after_days=None):
+        """Annotate `flag_<name>` booleans, computed by the database."""
+        if stale_after_days is None:
+            stale_after_days = settings.STALE_AFTER_DAYS
+        qs = self if "last_activity_on" in self.query.annotations else self.with_latest_update()
+        return qs.annotate(
+            **{
+                f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in flag_conditions(today, stale_after_days).items()
+            }
+        )
+
+    def flagged(self, flag, today, stale_after_days=None):
+        return self.with_flags(today, stale_after_days).filter(**{f"flag_{flag}": True})
+
+    def with_needs_changes(self):
+        """`needs_changes`: the newest progress update was reviewed as needing changes."""
+        newest = ProgressUpdate.objects.filter(measure=OuterRef(OuterRef("pk"))).order_by(
+            "-reported_on", "-created_at", "-pk"
+        )
+        return self.annotate(
+            needs_changes=Exists(
+                Review.objects.filter(
+                    progress_update=Subquery(newest.values("pk")[:1]),
+                    verdict=Verdict.NEEDS_CHANGES,
+                )
+            )
+        )
 
 
 class Measure(models.Model):
@@ -168,6 +286,8 @@ class Measure(models.Model):
         verbose_name=_("updated by"),
     )
 
+    objects = MeasureQuerySet.as_manager()
+
     history = HistoricalRecords(
         m2m_fields=[areas],
         excluded_fields=["version", "updated_at", "created_at", "created_by", "updated_by"],
@@ -219,6 +339,12 @@ class Measure(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+    def flags(self):
+        """(name, label) of the flags annotated by `with_flags`, for display."""
+        return [
+            (name, label) for name, label in FLAGS.items() if getattr(self, f"flag_{name}", False)
+        ]
 
     @property
     def is_closed(self):

@@ -1,9 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, exports, views
 
 app_name = "measures"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", dashboard.overview, name="overview"),
+    path("agreement/", dashboard.agreement_detail, name="agreement"),
+    path("focus-areas/<slug:slug>/", dashboard.focus_area_detail, name="focus_area"),
+    path("areas/<slug:slug>/", dashboard.area_detail, name="area"),
+    path("report/", dashboard.report, name="report"),
+    path("measures/", views.measure_list, name="list"),
+    path("measures/export.csv", exports.export_csv, name="export_csv"),
+    path("measures/export.xlsx", exports.export_xlsx, name="export_xlsx"),
+    path("measures/new/", views.measure_create, name="create"),
+    path("measures/<int:pk>/", views.measure_detail, name="detail"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="edit"),
+    path("measures/<int:pk>/archive/", views.measure_archive, name="archive"),
+    path("measures/<int:pk>/updates/new/", views.progress_update_create, name="update_create"),
+    path("reviews/", views.review_queue, name="review_queue"),
+    path("updates/<int:update_pk>/review/", views.review_create, name="review"),
 ]

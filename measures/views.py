@@ -1,5 +1,342 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from agreement.current import current_agreement
+
+from . import charts, services
+from .filters import MeasureFilter
+from .forms import MeasureForm, ProgressUpdateForm, ReviewForm
+from .history import change_log
+from .models import FLAGS, Measure, ProgressUpdate, Review, flag_description
+
+PAGE_SIZE = 25
 
 
-def overview(request):
-    return render(request, "measures/overview.html")
+# --- Access: one helper per object, each also choosing what to load with it.
+
+
+SORTABLE = [
+    ("title", _lazy("Measure")),
+    ("focus_area", _lazy("Focus area")),
+    ("status", _lazy("Status")),
+    ("responsible_party", _lazy("Responsible")),
+    ("owner", _lazy("Contact person")),
+    ("start_date", _lazy("Start")),
+    ("end_date", _lazy("End")),
+    ("progress", _lazy("Progress")),
+]
+
+
+def _sort_columns(data):
+    """Each sortable column's link (toggling the direction) and its aria-sort."""
+    current = data.get("o", "")
+    base = data.copy()
+    base.pop("o", None)
+    columns = []
+    for key, label in SORTABLE:
+        if current == key:
+            state, target = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            state, target = "descending", key
+        else:
+            state, target = None, key
+        base["o"] = target
+        columns.append({"key": key, "label": label, "url": "?" + base.urlencode(), "sort": state})
+    return columns
+
+
+def _current_agreement(request):
+    agreement = current_agreement(request)
+    if agreement is None:
+        raise Http404(_("No agreement has been entered yet."))
+    return agreement
+
+
+def _get_measure(request, pk, *, need="view"):
+    """The measure, if the user may `need` it: view, change, archive or report."""
+    user = request.user
+    measure = get_object_or_404(
+        Measure.objects.select_related("focus_area__agreement", "owner"), pk=pk
+    )
+    allowed = {
+        "view": lambda: user.has_perm("measures.view_measure"),
+        "change": lambda: user.has_perm("measures.change_measure"),
+        "archive": lambda: user.has_perm("measures.archive_measure"),
+        "report": lambda: user_may_report(user, measure),
+    }[need]()
+    if not allowed:
+        raise PermissionDenied
+    return measure
+
+
+def user_may_report(user, measure):
+    """Municipal staff report on every measure; police liaisons where the
+    responsible party is the police or both."""
+    if not user.has_perm("measures.add_progressupdate"):
+        return False
+    return user.has_perm("measures.change_measure") or measure.police_may_report()
+
+
+def _get_update_for_review(request, pk):
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("measure__focus_area", "author"), pk=pk
+    )
+    if not request.user.has_perm("measures.add_review"):
+        raise PermissionDenied
+    if update.author_id == request.user.pk:
+        # Nobody approves their own report.
+        raise PermissionDenied
+    return update
+
+
+# --- Measures
+
+
+def _list_queryset(today):
+    return Measure.objects.select_related("focus_area", "owner").with_flags(today)
+
+
+@permission_required("measures.view_measure", raise_exception=True)
+def measure_list(request):
+    today = timezone.localdate()
+    agreement = _current_agreement(request)
+    data = request.GET.copy()
+    data.pop("page", None)
+    filterset = MeasureFilter(
+        data or None, queryset=_list_queryset(today), agreement=agreement, today=today
+    )
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    querystring = data.urlencode()
+    return render(
+        request,
+        "measures/measure_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "page": page,
+            "paginator": paginator,
+            "querystring": querystring,
+            "mine": data.get("owner") == str(request.user.pk) and len(data) == 1,
+            "flags": FLAGS,
+            "columns": _sort_columns(data),
+            "can_create": request.user.has_perm("measures.add_measure"),
+        },
+    )
+
+
+@permission_required("measures.view_measure", raise_exception=True)
+def measure_detail(request, pk):
+    measure = _get_measure(request, pk)
+    today = timezone.localdate()
+    annotated = Measure.objects.filter(pk=pk).with_flags(today).with_needs_changes().get()
+    updates = list(
+        measure.updates.select_related("author").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer"))
+        )
+    )
+    agreement = measure.focus_area.agreement
+    user = request.user
+    return render(
+        request,
+        "measures/measure_detail.html",
+        {
+            "measure": measure,
+            "flags": annotated.flags(),
+            "flag_details": [(label, flag_description(key)) for key, label in annotated.flags()],
+            "needs_changes": annotated.needs_changes,
+            "latest_progress": annotated.latest_progress,
+            "areas": list(measure.areas.all()),
+            "updates": updates,
+            "history": change_log(measure),
+            "agreement": agreement,
+            "bar": charts.span(agreement, measure.start_date, measure.end_date, today),
+            "today": today,
+            "can_edit": user.has_perm("measures.change_measure") and not measure.is_archived,
+            "can_archive": user.has_perm("measures.archive_measure"),
+            "can_report": user_may_report(user, measure) and not measure.is_archived,
+            "can_review": user.has_perm("measures.add_review"),
+        },
+    )
+
+
+@permission_required("measures.add_measure", raise_exception=True)
+def measure_create(request):
+    agreement = _current_agreement(request)
+    form = MeasureForm(request.POST or None, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        measure = services.measure_create(form=form, by=request.user)
+        messages.success(request, _("The measure was saved."))
+        return redirect(measure)
+    return render(
+        request,
+        "measures/measure_form.html",
+        {"form": form, "agreement": agreement, "measure": None},
+    )
+
+
+@permission_required("measures.change_measure", raise_exception=True)
+def measure_edit(request, pk):
+    measure = _get_measure(request, pk, need="change")
+    agreement = measure.focus_area.agreement
+    if measure.is_archived:
+        messages.warning(request, _("Archived measures cannot be edited. Restore it first."))
+        return redirect(measure)
+    form = MeasureForm(request.POST or None, instance=measure, agreement=agreement)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or 0
+        try:
+            services.measure_edit(form=form, expected_version=expected, by=request.user)
+        except services.EditConflict as exc:
+            conflict = _conflict_rows(form, exc.current)
+            # The next save is made knowing the other version.
+            data = request.POST.copy()
+            data["version"] = exc.current.version
+            form = MeasureForm(data, instance=exc.current, agreement=agreement)
+            form.is_valid()
+            conflict_by = exc.current.updated_by
+            messages.warning(
+                request,
+                _(
+                    "%(who)s saved this measure after you opened it. Your changes are "
+                    "not saved yet: compare them with the saved version below, then "
+                    "save again or cancel."
+                )
+                % {
+                    "who": (conflict_by.get_full_name() or conflict_by.get_username())
+                    if conflict_by
+                    else _("Someone else")
+                },
+            )
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(measure)
+    return render(
+        request,
+        "measures/measure_form.html",
+        {"form": form, "agreement": agreement, "measure": measure, "conflict": conflict},
+    )
+
+
+def _display(form, name, value):
+    field = form.fields[name]
+    if value in (None, "", []):
+        return "–"
+    if name == "areas":
+        return ", ".join(str(a) for a in value) or "–"
+    if hasattr(field, "choices") and not hasattr(value, "pk"):
+        return str(dict(field.choices).get(value, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if name == "owner":
+        return value.get_full_name() or value.get_username()
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def _conflict_rows(form, current):
+    """(label, saved value, your value) for each field where the two differ."""
+    rows = []
+    for name in form.Meta.fields:
+        mine = form.cleaned_data.get(name)
+        if name == "areas":
+            theirs = list(current.areas.all())
+            mine = list(mine or [])
+            same = {a.pk for a in theirs} == {a.pk for a in mine}
+        else:
+            theirs = getattr(current, name)
+            same = theirs == mine
+        if not same:
+            rows.append(
+                (form.fields[name].label, _display(form, name, theirs), _display(form, name, mine))
+            )
+    return rows
+
+
+@require_POST
+@permission_required("measures.archive_measure", raise_exception=True)
+def measure_archive(request, pk):
+    measure = _get_measure(request, pk, need="archive")
+    archive = request.POST.get("archive", "1") != "0"
+    services.measure_set_archived(measure=measure, archived=archive, by=request.user)
+    if archive:
+        messages.success(request, _("The measure was archived. It is kept with its history."))
+    else:
+        messages.success(request, _("The measure was restored from the archive."))
+    return redirect(measure)
+
+
+# --- Progress updates and reviews
+
+
+@permission_required("measures.add_progressupdate", raise_exception=True)
+def progress_update_create(request, pk):
+    measure = _get_measure(request, pk, need="report")
+    if measure.is_archived:
+        messages.warning(request, _("Archived measures take no progress updates."))
+        return redirect(measure)
+    measure.latest_progress = (
+        measure.updates.order_by("-reported_on", "-created_at").values_list("progress", flat=True)
+    ).first()
+    form = ProgressUpdateForm(request.POST or None, measure=measure)
+    if request.method == "POST" and form.is_valid():
+        services.progress_update_create(form=form, by=request.user)
+        messages.success(request, _("The progress update was saved."))
+        return redirect(measure)
+    return render(
+        request,
+        "measures/progressupdate_form.html",
+        {"form": form, "measure": measure, "today": timezone.localdate()},
+    )
+
+
+@permission_required("measures.add_review", raise_exception=True)
+def review_queue(request):
+    pending = (
+        ProgressUpdate.objects.filter(reviews__isnull=True, measure__is_archived=False)
+        .exclude(author=request.user)
+        .select_related("measure__focus_area", "author")
+        .order_by("created_at", "pk")
+    )
+    paginator = Paginator(pending, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "measures/review_queue.html", {"page": page, "paginator": paginator})
+
+
+@permission_required("measures.add_review", raise_exception=True)
+def review_create(request, update_pk):
+    update = _get_update_for_review(request, update_pk)
+    previous = list(update.reviews.select_related("reviewer"))
+    form = ReviewForm(request.POST or None, progress_update=update)
+    if request.method == "POST" and form.is_valid():
+        review = services.review_create(form=form, by=request.user)
+        if review.verdict == Review.Verdict.APPROVED:
+            messages.success(request, _("The progress update was approved."))
+        else:
+            messages.success(request, _("The progress update was sent back for changes."))
+        next_update = (
+            ProgressUpdate.objects.filter(reviews__isnull=True, measure__is_archived=False)
+            .exclude(author=request.user)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if request.POST.get("then") == "next" and next_update:
+            return redirect("measures:review", update_pk=next_update)
+        return redirect("measures:review_queue")
+    return render(
+        request,
+        "measures/review_form.html",
+        {"form": form, "update": update, "measure": update.measure, "previous": previous},
+    )

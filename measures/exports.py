@@ -1,0 +1,153 @@
+"""CSV and Excel exports of the filtered list of measures, flags as columns."""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from agreement.current import current_agreement
+
+from .filters import MeasureFilter
+from .models import FLAGS, Measure, ProgressUpdate
+
+# Characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that no spreadsheet will run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _headers():
+    return [
+        _("ID"),
+        _("Title"),
+        _("Focus area"),
+        _("Status"),
+        _("Responsible party"),
+        _("Responsible unit"),
+        _("Contact person"),
+        _("Districts"),
+        _("Kind"),
+        _("One-off effort"),
+        _("Start date"),
+        _("End date"),
+        _("Latest report"),
+        _("Progress (%)"),
+        _("Assessment"),
+        _("Archived"),
+        *[str(label) for label in FLAGS.values()],
+        _("Cause"),
+        _("Measure"),
+        _("Operational goal"),
+    ]
+
+
+def _rows(queryset):
+    yes, no = _("Yes"), _("No")
+    assessments = dict(ProgressUpdate.Assessment.choices)
+    for m in queryset.iterator(chunk_size=1000):
+        owner = (m.owner.get_full_name() or m.owner.get_username()) if m.owner else ""
+        yield [
+            m.pk,
+            m.title,
+            m.focus_area.name,
+            m.get_status_display(),
+            m.get_responsible_party_display(),
+            m.responsible_unit,
+            owner,
+            ", ".join(a.name for a in m.areas.all()),
+            m.get_kind_display(),
+            yes if m.is_one_off else no,
+            m.start_date.isoformat(),
+            m.end_date.isoformat(),
+            m.last_reported_on.isoformat() if m.last_reported_on else "",
+            "" if m.latest_progress is None else m.latest_progress,
+            str(assessments.get(m.latest_assessment, "")),
+            yes if m.is_archived else no,
+            *[yes if getattr(m, f"flag_{name}") else no for name in FLAGS],
+            m.cause,
+            m.description,
+            m.operational_goal,
+        ]
+
+
+def _filtered(request):
+    today = timezone.localdate()
+    queryset = (
+        Measure.objects.select_related("focus_area", "owner")
+        .prefetch_related("areas")
+        .with_flags(today)
+    )
+    filterset = MeasureFilter(
+        request.GET or None,
+        queryset=queryset,
+        agreement=current_agreement(request),
+        today=today,
+    )
+    return filterset.qs
+
+
+def _filename(extension):
+    return f"atgarder-{timezone.localdate().isoformat()}.{extension}"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@permission_required("measures.view_measure", raise_exception=True)
+def export_csv(request):
+    """Streams: rows are written as they are read, so no export sits in memory whole."""
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        # The byte order mark makes Excel read the file as UTF-8.
+        yield "\ufeff" + writer.writerow(_headers())
+        for row in _rows(_filtered(request)):
+            yield writer.writerow([neutralise(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@permission_required("measures.view_measure", raise_exception=True)
+def export_xlsx(request):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Measures"))
+    bold = Font(bold=True)
+    header = []
+    for title in _headers():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in _rows(_filtered(request)):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                # Stored as a text cell, never a formula: openpyxl would
+                # otherwise write "=…" as one. Excel shows it as typed.
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response

@@ -1,0 +1,115 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreement.models import Area, FocusArea
+
+from .forms import UserChoiceField, people_in_roles
+from .models import FLAGS, Measure
+
+
+class FromToWidget(django_filters.widgets.DateRangeWidget):
+    """Two date inputs named `<field>_from` and `<field>_to`."""
+
+    suffixes = ["from", "to"]
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class MeasureFilter(django_filters.FilterSet):
+    """The list of measures, filtered by the query string (`/measures/?status=…`).
+
+    The same filter serves the list and the exports.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Search"),
+        max_length=200,
+        help_text=_("Words in the title, the measure or the cause."),
+    )
+    focus_area = django_filters.ModelChoiceFilter(
+        queryset=FocusArea.objects.none(), label=_("Focus area"), empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Measure.Status.choices, label=_("Status"), empty_label=_("All")
+    )
+    responsible_party = django_filters.ChoiceFilter(
+        choices=Measure.Party.choices, label=_("Responsible party"), empty_label=_("All")
+    )
+    owner = UserFilter(queryset=people_in_roles(), label=_("Contact person"), empty_label=_("All"))
+    areas = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(), label=_("District"), empty_label=_("All")
+    )
+    flag = django_filters.ChoiceFilter(
+        choices=list(FLAGS.items()),
+        method="filter_flag",
+        label=_("Follow-up flag"),
+        empty_label=_("All"),
+    )
+    start_date = django_filters.DateFromToRangeFilter(
+        label=_("Starts"),
+        widget=FromToWidget(attrs={"type": "date"}),
+    )
+    end_date = django_filters.DateFromToRangeFilter(
+        label=_("Ends"),
+        widget=FromToWidget(attrs={"type": "date"}),
+    )
+    archived = django_filters.BooleanFilter(
+        method="filter_archived",
+        label=_("Include archived measures"),
+        widget=forms.CheckboxInput,
+    )
+    o = django_filters.OrderingFilter(
+        fields=[
+            ("title", "title"),
+            ("focus_area__position", "focus_area"),
+            ("status", "status"),
+            ("responsible_party", "responsible_party"),
+            ("owner__first_name", "owner"),
+            ("start_date", "start_date"),
+            ("end_date", "end_date"),
+            ("latest_progress", "progress"),
+        ],
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def __init__(self, data=None, *args, agreement=None, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+        if agreement is not None:
+            self.filters["focus_area"].queryset = FocusArea.objects.filter(agreement=agreement)
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not self.is_bound or not self.form.cleaned_data.get("archived"):
+            qs = qs.filter(is_archived=False)
+        if self.is_bound and self.form.cleaned_data.get("o"):
+            # A tie-breaker keeps pagination stable under any sort column.
+            qs = qs.order_by(*qs.query.order_by, "pk")
+        else:
+            qs = qs.order_by("start_date", "title", "pk")
+        return qs
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(cause__icontains=word)
+            )
+        return queryset
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(**{f"flag_{value}": True})
+
+    def filter_archived(self, queryset, name, value):
+        # Applied in qs: archived measures are hidden unless asked for.
+        return queryset
