@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agreement.current import current_agreement
@@ -25,14 +25,14 @@ PAGE_SIZE = 25
 
 
 SORTABLE = [
-    ("title", _lazy("Measure")),
-    ("focus_area", _lazy("Focus area")),
-    ("status", _lazy("Status")),
-    ("responsible_party", _lazy("Responsible")),
-    ("owner", _lazy("Contact person")),
-    ("start_date", _lazy("Start")),
-    ("end_date", _lazy("End")),
-    ("progress", _lazy("Progress")),
+    ("title", gettext_lazy("Measure")),
+    ("focus_area", gettext_lazy("Focus area")),
+    ("status", gettext_lazy("Status")),
+    ("responsible_party", gettext_lazy("Responsible")),
+    ("owner", gettext_lazy("Contact person")),
+    ("start_date", gettext_lazy("Start")),
+    ("end_date", gettext_lazy("End")),
+    ("progress", gettext_lazy("Progress")),
 ]
 
 
