@@ -56,8 +56,10 @@ loadtest: $(STAMP)
 backup: $(STAMP)
 	$(PY) manage.py backup_db
 
+# make restore FILE=backups/samverkan-20261125-120000.dump
 restore: $(STAMP)
-	$(PY) manage.py restore_db $(FILE)
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/<file>"; exit 2)
+	$(PY) manage.py restore_db "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

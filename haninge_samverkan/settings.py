@@ -5,6 +5,7 @@ unless asked for. Production must set SECRET_KEY and ALLOWED_HOSTS; they have
 no defaults there.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the header middleware, so its 400 page carries the same headers.
+    "haninge_samverkan.middleware.RequestBodyLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every login.
     "axes.middleware.AxesMiddleware",
@@ -125,7 +128,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # django-axes: five failed logins lock the user at that address for 15 minutes.
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -163,8 +166,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# A request body above 2.5 MB is refused before a view sees it; no form here
-# posts files.
+# A request body above 2.5 MB is refused before a view sees it (of any content
+# type: see haninge_samverkan.middleware); no form here posts files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
@@ -212,5 +215,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

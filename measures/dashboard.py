@@ -7,6 +7,7 @@ the database and long lists are paginated.
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -19,7 +20,15 @@ from agreement.current import current_agreement
 from agreement.models import Area, FocusArea
 
 from . import charts
-from .models import FLAGS, Measure, ProgressUpdate, Review, Status, flag_description
+from .models import (
+    FLAGS,
+    Measure,
+    ProgressUpdate,
+    Review,
+    Status,
+    flag_conditions,
+    flag_description,
+)
 
 PAGE_SIZE = 25
 ATTENTION_ROWS = 5
@@ -32,20 +41,26 @@ def _agreement(request):
     return agreement
 
 
-def _measures(agreement, today):
-    """The agreement's live measures, flags annotated."""
-    return Measure.objects.filter(focus_area__agreement=agreement, is_archived=False).with_flags(
-        today
-    )
+def _measures(agreement):
+    """The agreement's live (not archived) measures."""
+    return Measure.objects.filter(focus_area__agreement=agreement, is_archived=False)
 
 
-def _stat_columns():
+def _flag_conditions(today):
+    return flag_conditions(today, settings.STALE_AFTER_DAYS)
+
+
+def _stat_columns(today):
+    """Counts by status and by flag, for one aggregate query."""
     columns = {"total": Count("pk")}
     for value, _label in Status.choices:
         columns[f"status_{value}"] = Count("pk", filter=Q(status=value))
-    for name in FLAGS:
-        columns[f"flag_count_{name}"] = Count("pk", filter=Q(**{f"flag_{name}": True}))
+    for name, condition in _flag_conditions(today).items():
+        columns[f"flag_count_{name}"] = Count("pk", filter=condition)
     return columns
+
+
+STAT_KEYS = ["total", *(f"status_{v}" for v in Status.values), *(f"flag_count_{n}" for n in FLAGS)]
 
 
 def _summary(row):
@@ -56,6 +71,9 @@ def _summary(row):
     countable = total - counts[Status.CANCELLED]
     return {
         "total": total,
+        # Cancelled measures are left out of the share done, so "done of countable"
+        # is the fraction that matches the percentage shown beside it.
+        "countable": countable,
         "counts": counts,
         "by_status": [(value, label, counts[value]) for value, label in Status.choices],
         "done": counts[Status.DONE],
@@ -67,6 +85,12 @@ def _summary(row):
             if row.get(f"flag_count_{name}", 0)
         ],
     }
+
+
+def _add_up(rows):
+    """One aggregate row from several (focus areas into the whole agreement)."""
+    rows = list(rows)
+    return {key: sum(row.get(key, 0) for row in rows) for key in STAT_KEYS}
 
 
 def _timeline(agreement, queryset, group_by, labels, today):
@@ -90,16 +114,15 @@ def overview(request):
     agreement = _agreement(request)
     user = request.user
     focus_areas = list(agreement.focus_areas.all())
-    measures = _measures(agreement, today)
+    measures = _measures(agreement)
+    conditions = _flag_conditions(today)
 
     rows = {
         row["focus_area"]: row
-        for row in measures.order_by().values("focus_area").annotate(**_stat_columns())
+        for row in measures.order_by().values("focus_area").annotate(**_stat_columns(today))
     }
     cards = [(fa, _summary(rows.get(fa.pk))) for fa in focus_areas]
-    totals = _summary(
-        {key: sum(row.get(key, 0) for row in rows.values()) for key in _stat_columns()}
-    )
+    totals = _summary(_add_up(rows.values()))
 
     attention = []
     flag_counts = {name: count for name, _label, count in totals["flags"]}
@@ -107,8 +130,8 @@ def overview(request):
         if not flag_counts.get(name):
             continue
         examples = list(
-            measures.filter(**{f"flag_{name}": True})
-            .select_related("focus_area", "owner")
+            measures.filter(conditions[name])
+            .select_related("focus_area")
             .order_by("end_date", "pk")[:ATTENTION_ROWS]
         )
         attention.append(
@@ -139,10 +162,11 @@ def overview(request):
     mine = None
     if user.has_perm("measures.change_measure"):
         flagged = Q()
-        for name in FLAGS:
-            flagged |= Q(**{f"flag_{name}": True})
+        for condition in conditions.values():
+            flagged |= condition
         mine = list(
             measures.filter(owner=user)
+            .with_flags(today)
             .with_needs_changes()
             .filter(flagged | Q(needs_changes=True))
             .select_related("focus_area")
@@ -203,7 +227,10 @@ def agreement_detail(request):
 
 def _measure_page(request, queryset, agreement, today):
     page = Paginator(
-        queryset.select_related("focus_area", "owner").order_by("start_date", "title", "pk"),
+        queryset.select_related("focus_area", "owner")
+        .with_latest_update()
+        .with_flags(today)
+        .order_by("start_date", "title", "pk"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return page, charts.gantt(agreement, page.object_list, today)
@@ -214,8 +241,8 @@ def focus_area_detail(request, slug):
     today = timezone.localdate()
     agreement = _agreement(request)
     focus_area = get_object_or_404(FocusArea, agreement=agreement, slug=slug)
-    measures = _measures(agreement, today).filter(focus_area=focus_area)
-    summary = _summary(measures.order_by().aggregate(**_stat_columns()))
+    measures = _measures(agreement).filter(focus_area=focus_area)
+    summary = _summary(measures.order_by().aggregate(**_stat_columns(today)))
     page, gantt = _measure_page(request, measures, agreement, today)
     return render(
         request,
@@ -237,13 +264,13 @@ def area_detail(request, slug):
     agreement = _agreement(request)
     area = get_object_or_404(Area, slug=slug)
     focus_areas = list(agreement.focus_areas.all())
-    measures = _measures(agreement, today).filter(areas=area)
+    measures = _measures(agreement).filter(areas=area)
     rows = {
         row["focus_area"]: row
-        for row in measures.order_by().values("focus_area").annotate(**_stat_columns())
+        for row in measures.order_by().values("focus_area").annotate(**_stat_columns(today))
     }
     by_focus_area = [(fa, _summary(rows.get(fa.pk))) for fa in focus_areas]
-    summary = _summary(measures.order_by().aggregate(**_stat_columns()))
+    summary = _summary(_add_up(rows.values()))
     page, gantt = _measure_page(request, measures, agreement, today)
     return render(
         request,
@@ -272,13 +299,8 @@ class ReportPeriodForm(forms.Form):
         help_text=_("The last day of the period (YYYY-MM-DD)."),
     )
 
-    def __init__(self, data, *args, **kwargs):
-        # The query string says `from` and `to`, which are Python keywords.
-        if data is not None:
-            data = {"start": data.get("from", ""), "end": data.get("to", "")}
-        super().__init__(data, *args, **kwargs)
-
     def add_prefix(self, field_name):
+        # The query string says `from` and `to`, which are Python keywords.
         return {"start": "from", "end": "to"}.get(field_name, field_name)
 
     def clean(self):
@@ -299,7 +321,7 @@ def report(request):
         form = ReportPeriodForm(request.GET)
         valid = form.is_valid()
     else:
-        form = ReportPeriodForm(None, initial={"start": default_start, "end": default_end})
+        form = ReportPeriodForm(initial={"start": default_start, "end": default_end})
         valid = False
     start = form.cleaned_data["start"] if valid else default_start
     end = form.cleaned_data["end"] if valid else default_end
@@ -315,7 +337,9 @@ def report(request):
             .order_by("reported_on", "pk")
         )
         measures = (
-            _measures(agreement, today)
+            _measures(agreement)
+            .with_latest_update(until=end)
+            .with_flags(today)
             .filter(start_date__lte=end, end_date__gte=start)
             .select_related("focus_area", "owner")
             .prefetch_related(Prefetch("updates", queryset=in_period, to_attr="period_updates"))

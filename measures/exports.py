@@ -86,6 +86,7 @@ def _filtered(request):
     queryset = (
         Measure.objects.select_related("focus_area", "owner")
         .prefetch_related("areas")
+        .with_latest_update()
         .with_flags(today)
     )
     filterset = MeasureFilter(

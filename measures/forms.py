@@ -135,13 +135,19 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
+    # Declared without bounds so the model's 0–100 rule gives one message for both ends.
+    progress = forms.IntegerField(
+        label=ProgressUpdate._meta.get_field("progress").verbose_name.capitalize(),
+        help_text=ProgressUpdate._meta.get_field("progress").help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    )
+
     class Meta:
         model = ProgressUpdate
         fields = ["reported_on", "status", "progress", "assessment", "summary", "next_steps"]
         widgets = {
             "reported_on": DateInput,
             "assessment": forms.RadioSelect,
-            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
         }
@@ -150,6 +156,7 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.measure = measure
         self.fields["assessment"].choices = ProgressUpdate.Assessment.choices
+        self.fields["status"].choices = Measure.Status.choices
         if not self.is_bound:
             self.fields["status"].initial = (
                 Measure.Status.IN_PROGRESS

@@ -13,7 +13,6 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +90,7 @@ def flag_description(name):
 
 
 def flag_conditions(today, stale_after_days):
-    """One Q per flag, over a queryset annotated with `last_reported_on`.
+    """One Q per flag, for filters, annotations and conditional counts.
 
     The single definition behind the dashboard, the list filter and the
     exports. Archived measures never carry a flag.
@@ -109,8 +108,14 @@ def flag_conditions(today, stale_after_days):
         ),
         "overdue": live & open_ & Q(end_date__lt=today),
         "not_started": live & Q(status=Status.PLANNED, start_date__lt=today),
-        # A measure without any update counts from its start date.
-        "stale": live & Q(status=Status.IN_PROGRESS, last_activity_on__lt=stale_before),
+        # Counted from the later of the start date and the newest update. The
+        # update lookup comes last so the database makes it only for measures
+        # that are in progress and old enough (an index on measure and date).
+        "stale": live
+        & Q(status=Status.IN_PROGRESS, start_date__lt=stale_before)
+        & ~Exists(
+            ProgressUpdate.objects.filter(measure=OuterRef("pk"), reported_on__gte=stale_before)
+        ),
         "no_owner": live & Q(owner__isnull=True),
         "ends_after_agreement": live
         & open_
@@ -125,24 +130,28 @@ class MeasureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
 
-    def with_latest_update(self):
-        """The newest progress update's date, progress and assessment, per row."""
-        latest = ProgressUpdate.objects.filter(measure=OuterRef("pk")).order_by(
-            "-reported_on", "-created_at", "-pk"
-        )
+    def with_latest_update(self, until=None):
+        """The newest progress update's date, progress and assessment, per row;
+        with `until`, the newest reported on or before that day."""
+        latest = ProgressUpdate.objects.filter(measure=OuterRef("pk"))
+        if until is not None:
+            latest = latest.filter(reported_on__lte=until)
+        latest = latest.order_by("-reported_on", "-created_at", "-pk")
         return self.annotate(
             last_reported_on=Subquery(latest.values("reported_on")[:1]),
             latest_progress=Subquery(latest.values("progress")[:1]),
             latest_assessment=Subquery(latest.values("assessment")[:1]),
-            last_activity_on=Coalesce(Subquery(latest.values("reported_on")[:1]), F("start_date")),
         )
 
     def with_flags(self, today, stale_after_days=None):
-        """Annotate `flag_<name>` booleans, computed by the database."""
+        """Annotate `flag_<name>` booleans, computed by the database.
+
+        Flags need nothing but the measure's own row, its agreement and the
+        progress updates, so they stay cheap in aggregates over many rows.
+        """
         if stale_after_days is None:
             stale_after_days = settings.STALE_AFTER_DAYS
-        qs = self if "last_activity_on" in self.query.annotations else self.with_latest_update()
-        return qs.annotate(
+        return self.annotate(
             **{
                 f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
                 for name, condition in flag_conditions(today, stale_after_days).items()
@@ -321,7 +330,12 @@ class Measure(models.Model):
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.start_date > self.end_date:
-            errors["end_date"] = _("The end date cannot be before the start date.")
+            # A list, so that an end date also outside the period can add its error.
+            errors["end_date"] = [
+                ValidationError(
+                    _("The end date cannot be before the start date."), code="end_before_start"
+                )
+            ]
         agreement = self.focus_area.agreement if self.focus_area_id else None
         if agreement:
             for field in ("start_date", "end_date"):
@@ -378,7 +392,10 @@ class ProgressUpdate(models.Model):
     )
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=[
+            MinValueValidator(0, message=_("Progress is given in percent, 0–100.")),
+            MaxValueValidator(100, message=_("Progress is given in percent, 0–100.")),
+        ],
         help_text=_("How far the measure has come, 0–100 %."),
     )
     assessment = models.CharField(
@@ -421,6 +438,10 @@ class ProgressUpdate(models.Model):
         ]
         indexes = [
             models.Index(fields=["measure", "-reported_on"], name="update_measure_reported_idx"),
+            # The stale flag asks which measures have an update since a day.
+            models.Index(fields=["reported_on"], name="update_reported_idx"),
+            # The overview lists the newest updates.
+            models.Index(fields=["-created_at"], name="update_created_idx"),
         ]
 
     def __str__(self):
@@ -429,8 +450,6 @@ class ProgressUpdate(models.Model):
     def clean(self):
         if self.reported_on and self.reported_on > timezone.localdate():
             raise ValidationError({"reported_on": _("The report date cannot be in the future.")})
-        if self.progress is not None and not 0 <= self.progress <= 100:
-            raise ValidationError({"progress": _("Progress is given in percent, 0–100.")})
 
 
 class Review(models.Model):

@@ -30,7 +30,8 @@ def measure_edit(*, form, expected_version, by):
     The version is raised with a conditional UPDATE, so of two editors who
     opened the same version exactly one wins, on SQLite as on PostgreSQL.
     """
-    measure = form.instance
+    # commit=False writes nothing yet but gives the form its save_m2m().
+    measure = form.save(commit=False)
     with transaction.atomic():
         won = Measure.objects.filter(pk=measure.pk, version=expected_version).update(
             version=F("version") + 1

@@ -102,7 +102,9 @@ def _get_update_for_review(request, pk):
 
 
 def _list_queryset(today):
-    return Measure.objects.select_related("focus_area", "owner").with_flags(today)
+    return (
+        Measure.objects.select_related("focus_area", "owner").with_latest_update().with_flags(today)
+    )
 
 
 @permission_required("measures.view_measure", raise_exception=True)
@@ -138,7 +140,13 @@ def measure_list(request):
 def measure_detail(request, pk):
     measure = _get_measure(request, pk)
     today = timezone.localdate()
-    annotated = Measure.objects.filter(pk=pk).with_flags(today).with_needs_changes().get()
+    annotated = (
+        Measure.objects.filter(pk=pk)
+        .with_latest_update()
+        .with_flags(today)
+        .with_needs_changes()
+        .get()
+    )
     updates = list(
         measure.updates.select_related("author").prefetch_related(
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer"))

@@ -1,0 +1,194 @@
+"""`make loadtest`: gunicorn on PostgreSQL with 5,000 demo measures, driven by
+locust from loopback with 20 logged-in users for 60 seconds.
+
+Prints requests per second, p50/p95/p99 and errors, then counts the progress
+updates in the database and compares them with the posts the app acknowledged.
+Run by hand; it takes a few minutes and is not part of CI.
+"""
+
+import csv
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+USERS = int(os.environ.get("LOADTEST_USERS", "20"))
+DURATION = os.environ.get("LOADTEST_DURATION", "60s")
+MEASURES = int(os.environ.get("LOADTEST_MEASURES", "5000"))
+DATABASE_URL = os.environ.get(
+    "LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haninge_loadtest"
+)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(port):
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Plain HTTP on loopback: no TLS proxy in front here.
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "STATIC_MANIFEST": "false",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def _manage(env, *args, capture=False):
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def _prepare(env):
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _manage(env, "seed_demo", "--measures", str(MEASURES), "--seed", "11")
+    password = secrets.token_urlsafe(16)
+    script = (
+        "from django.contrib.auth.models import User, Group\n"
+        "from django.contrib.auth.hashers import make_password\n"
+        "from measures.models import Measure\n"
+        "g = Group.objects.get(name='Kommunens handläggare')\n"
+        f"h = make_password({password!r})\n"
+        f"for i in range({USERS}):\n"
+        "    u = User.objects.create(username=f'last{i}', password=h, first_name='Last', "
+        "last_name=str(i))\n"
+        "    u.groups.add(g)\n"
+        "ids = Measure.objects.filter(is_archived=False).values_list('pk', flat=True)\n"
+        "print(','.join(str(i) for i in ids[:2000]))\n"
+    )
+    ids = _manage(env, "shell", "-c", script, capture=True).stdout.strip().splitlines()[-1]
+    return password, ids
+
+
+def _count_updates(env):
+    out = _manage(
+        env,
+        "shell",
+        "-c",
+        "from measures.models import ProgressUpdate; print(ProgressUpdate.objects.count())",
+        capture=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def _wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer")
+
+
+def main():
+    port = _free_port()
+    env = _env(port)
+    print(f"Preparing {DATABASE_URL} with {MEASURES} measures …", flush=True)
+    password, ids = _prepare(env)
+    before = _count_updates(env)
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz/")
+        with tempfile.TemporaryDirectory() as tmp:
+            ack_file = Path(tmp) / "ack"
+            load_env = dict(
+                env,
+                LOADTEST_MEASURE_IDS=ids,
+                LOADTEST_PASSWORD=password,
+                LOADTEST_USERS=",".join(f"last{i}" for i in range(USERS)),
+                LOADTEST_ACK_FILE=str(ack_file),
+            )
+            print(
+                f"Driving http://127.0.0.1:{port} with {USERS} users for {DURATION} "
+                f"({env['WEB_CONCURRENCY']} gunicorn workers) …",
+                flush=True,
+            )
+            subprocess.run(  # noqa: S603
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(ROOT / "tools" / "locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(USERS),
+                    "--spawn-rate",
+                    str(USERS),
+                    "--run-time",
+                    DURATION,
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    str(Path(tmp) / "stats"),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=load_env,
+                check=False,
+            )
+            rows = list(csv.DictReader((Path(tmp) / "stats_stats.csv").open()))
+            acknowledged = int(ack_file.read_text()) if ack_file.exists() else 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    after = _count_updates(env)
+
+    print()
+    print(f"{'request':<36}{'count':>8}{'errors':>8}{'req/s':>9}{'p50':>7}{'p95':>7}{'p99':>7}")
+    for row in rows:
+        print(
+            f"{row['Name'][:35]:<36}{row['Request Count']:>8}{row['Failure Count']:>8}"
+            f"{float(row['Requests/s']):>9.1f}{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}"
+        )
+    print("(times in ms)")
+    stored = after - before
+    print()
+    print(f"Progress updates acknowledged: {acknowledged}")
+    print(f"Progress updates stored:       {stored}")
+    lost = acknowledged - stored
+    print("Nothing lost." if lost == 0 else f"MISMATCH: {lost} acknowledged updates missing")
+    return 0 if lost == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
