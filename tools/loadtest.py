@@ -56,7 +56,7 @@ def _env(port):
 
 
 def _manage(env, *args, capture=False):
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -123,9 +123,7 @@ def main():
     print(f"Preparing {DATABASE_URL} with {MEASURES} measures …", flush=True)
     password, ids = _prepare(env)
     before = _count_updates(env)
-    server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env
-    )
+    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env)
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz/")
         with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +140,7 @@ def main():
                 f"({env['WEB_CONCURRENCY']} gunicorn workers) …",
                 flush=True,
             )
-            subprocess.run(  # noqa: S603
+            subprocess.run(
                 [
                     str(BIN / "locust"),
                     "-f",
