@@ -56,7 +56,7 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
     owner = UserChoiceField(
         queryset=None,
         required=False,
-        label=_("contact person"),
+        label=_("Contact person"),
         help_text=Measure._meta.get_field("owner").help_text,
         empty_label=_("– nobody yet –"),
     )

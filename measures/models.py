@@ -448,8 +448,20 @@ class ProgressUpdate(models.Model):
         return f"{self.measure} ({self.reported_on.isoformat()})"
 
     def clean(self):
-        if self.reported_on and self.reported_on > timezone.localdate():
+        if not self.reported_on:
+            return
+        if self.reported_on > timezone.localdate():
             raise ValidationError({"reported_on": _("The report date cannot be in the future.")})
+        agreement = self.measure.focus_area.agreement if self.measure_id else None
+        if agreement and self.reported_on < agreement.valid_from:
+            raise ValidationError(
+                {
+                    "reported_on": _(
+                        "The report date cannot be before the agreement starts, %(start)s."
+                    )
+                    % {"start": agreement.valid_from.isoformat()}
+                }
+            )
 
 
 class Review(models.Model):
