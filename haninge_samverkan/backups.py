@@ -45,7 +45,10 @@ def backup(config, target):
     target.parent.mkdir(parents=True, exist_ok=True)
     engine = config["ENGINE"]
     if engine.endswith("sqlite3"):
-        source = sqlite3.connect(config["NAME"])
+        # uri=True as Django opens it, so a `file:` name (an in-memory
+        # database shared in this process, as the test suite uses) is understood
+        # on every SQLite build, not only where URI names are on by default.
+        source = sqlite3.connect(str(config["NAME"]), uri=True)
         destination = sqlite3.connect(target)
         with destination:
             source.backup(destination)
@@ -78,7 +81,7 @@ def restore(config, source):
     engine = config["ENGINE"]
     if engine.endswith("sqlite3"):
         backup_db = sqlite3.connect(source)
-        live = sqlite3.connect(config["NAME"])
+        live = sqlite3.connect(str(config["NAME"]), uri=True)
         with live:
             backup_db.backup(live)
         live.close()

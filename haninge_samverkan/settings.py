@@ -93,6 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+            # While the database is down the pool retries with a doubling
+            # delay, for up to this many seconds before it starts over at
+            # the next request. psycopg's default (300 s) can keep a worker
+            # answering 503 for minutes after the database is back.
+            "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=5),
         }
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

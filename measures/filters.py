@@ -90,6 +90,11 @@ class MeasureFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
+        if self.is_bound and not self.is_valid():
+            # A filter that cannot be read shows nothing rather than
+            # everything: a list or an export that looks filtered but is not
+            # would mislead. The form says what to correct.
+            return self.queryset.none()
         qs = super().qs
         if not self.is_bound or not self.form.cleaned_data.get("archived"):
             qs = qs.filter(is_archived=False)

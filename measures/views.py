@@ -21,9 +21,6 @@ from .models import FLAGS, Measure, ProgressUpdate, Review, flag_description
 PAGE_SIZE = 25
 
 
-# --- Access: one helper per object, each also choosing what to load with it.
-
-
 SORTABLE = [
     ("title", gettext_lazy("Measure")),
     ("focus_area", gettext_lazy("Focus area")),
@@ -54,6 +51,9 @@ def _sort_columns(data):
     return columns
 
 
+# --- Access: one helper per object, each also choosing what to load with it.
+
+
 def _current_agreement(request):
     agreement = current_agreement(request)
     if agreement is None:
@@ -67,12 +67,10 @@ def _get_measure(request, pk, *, need="view"):
     measure = get_object_or_404(
         Measure.objects.select_related("focus_area__agreement", "owner"), pk=pk
     )
-    allowed = {
-        "view": lambda: user.has_perm("measures.view_measure"),
-        "change": lambda: user.has_perm("measures.change_measure"),
-        "archive": lambda: user.has_perm("measures.archive_measure"),
-        "report": lambda: user_may_report(user, measure),
-    }[need]()
+    if need == "report":
+        allowed = user_may_report(user, measure)
+    else:
+        allowed = user.has_perm(f"measures.{need}_measure")
     if not allowed:
         raise PermissionDenied
     return measure

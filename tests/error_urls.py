@@ -3,7 +3,8 @@
 from django.db import OperationalError
 from django.urls import path
 
-from haninge_samverkan.urls import handler500, urlpatterns as app_urlpatterns
+from haninge_samverkan.urls import handler500
+from haninge_samverkan.urls import urlpatterns as app_urlpatterns
 
 __all__ = ["handler500", "urlpatterns"]
 

@@ -414,7 +414,7 @@ def test_the_list_shows_the_flags_in_swedish(client, officer, flagged_by_hand):
     assert '<span class="badge badge--flag">Försenad</span>' in content
 
 
-def test_an_unknown_flag_is_refused_in_swedish_and_filters_nothing(
+def test_an_unknown_flag_is_refused_in_swedish_and_shows_nothing(
     client, officer, flagged_by_hand
 ):
     client.force_login(officer)
@@ -422,5 +422,5 @@ def test_an_unknown_flag_is_refused_in_swedish_and_filters_nothing(
     assert response.status_code == 200
     content = response.content.decode()
     assert "Några filter kunde inte användas" in content
-    live = set(Measure.objects.filter(is_archived=False).values_list("pk", flat=True))
-    assert {int(pk) for pk in LIST_ROW.findall(content)} == live
+    assert Measure.objects.filter(is_archived=False).exists()
+    assert LIST_ROW.findall(content) == []

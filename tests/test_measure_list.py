@@ -343,8 +343,10 @@ def test_invalid_filter_values_get_a_swedish_message(as_officer, catalogue, quer
     # Each link of the error summary leads to an element on the page.
     for target in re.findall(r'<li><a href="#([\w-]+)">', content):
         assert f'id="{target}"' in content
-    # The bad filter is left out; the list still shows the measures.
-    assert len(titles(response)) == 4
+    # Nothing is shown until the filter is corrected: an unfiltered list
+    # would look filtered.
+    assert titles(response) == []
+    assert "Rätta filtren ovan för att se åtgärder." in content
 
 
 def test_a_bad_sort_value_is_not_carried_into_the_next_filtering(as_officer, catalogue):

@@ -14,15 +14,11 @@ class Command(BaseCommand):
             "--database-url",
             help="Restore into this database instead of the configured one.",
         )
-        parser.add_argument(
-            "--no-input", action="store_true", help="Do not ask for confirmation."
-        )
+        parser.add_argument("--no-input", action="store_true", help="Do not ask for confirmation.")
 
     def handle(self, *args, file, database_url, no_input, **options):
         config = (
-            backups.config_from_url(database_url)
-            if database_url
-            else settings.DATABASES["default"]
+            backups.config_from_url(database_url) if database_url else settings.DATABASES["default"]
         )
         if not no_input:
             answer = input(f"This replaces everything in {config['NAME']}. Type 'yes': ")
