@@ -414,9 +414,7 @@ def test_the_list_shows_the_flags_in_swedish(client, officer, flagged_by_hand):
     assert '<span class="badge badge--flag">Försenad</span>' in content
 
 
-def test_an_unknown_flag_is_refused_in_swedish_and_shows_nothing(
-    client, officer, flagged_by_hand
-):
+def test_an_unknown_flag_is_refused_in_swedish_and_shows_nothing(client, officer, flagged_by_hand):
     client.force_login(officer)
     response = client.get("/measures/", {"flag": "bogus"})
     assert response.status_code == 200
