@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,28 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # Without a focus area the model cannot tell which agreement's period
+        # applies; check the dates against the agreement the form is for, so
+        # every error shows at once.
+        if not cleaned.get("focus_area"):
+            for name in ("start_date", "end_date"):
+                day = cleaned.get(name)
+                if day and not self.agreement.covers(day):
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _(
+                                "The date must lie within the agreement's validity "
+                                "period, %(period)s."
+                            ),
+                            code="outside_period",
+                            params={"period": self.agreement.period_label},
+                        ),
+                    )
+        return cleaned
 
     def sections(self):
         for legend, names, intro in self.SECTIONS:

@@ -716,10 +716,10 @@ def test_the_report_lists_the_measures_overlapping_the_period_per_focus_area(
     assert f">{report_measures['e'].title}</a></h3>" in public
     for key in ("before", "after", "archived"):
         assert report_measures[key].title not in content, key
-    assert "<p>4 åtgärder pågår under perioden: planerad 1, pågår 3.</p>" in young
-    assert "<p>1 åtgärd pågår under perioden: klar 1.</p>" in public
+    assert "<p>4 åtgärder under perioden: planerad 1, pågår 3.</p>" in young
+    assert "<p>1 åtgärd under perioden: klar 1.</p>" in public
     home = chunk(content, 'aria-labelledby="report-hemmiljo">')
-    assert "<p>0 åtgärder pågår under perioden.</p>" in home
+    assert "<p>0 åtgärder under perioden.</p>" in home
     assert "Ingen åtgärd pågår under perioden." in home
 
 

@@ -17,7 +17,7 @@ def as_officer(client, officer):
     return client
 
 
-def page(client, measure):
+def detail_page(client, measure):
     response = client.get(f"/measures/{measure.pk}/")
     assert response.status_code == 200
     return html.unescape(response.content.decode())
@@ -41,7 +41,7 @@ def test_the_plan_is_shown_in_the_order_of_the_action_plan(
         areas=[jordbro],
     )
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert "<h1>Trygghetsvandring i Jordbro</h1>" in content
     plan = content[content.index("<h2>Planen</h2>") :]
@@ -66,7 +66,7 @@ def test_the_plan_is_shown_in_the_order_of_the_action_plan(
 def test_a_measure_without_owner_or_districts_says_so(as_officer, make_measure):
     measure = make_measure(owner=None)
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert "Ingen är angiven ännu" in content
     assert "<dt>Kommundelar</dt><dd>Hela kommunen</dd>" in content
@@ -76,7 +76,7 @@ def test_a_measure_without_owner_or_districts_says_so(as_officer, make_measure):
 
 
 def test_the_period_bar_is_an_svg_image_with_a_title(as_officer, measure, agreement):
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     svg = re.search(r"<svg[^>]*>.*?</svg>", content, re.S).group(0)
     assert 'role="img"' in svg
@@ -102,7 +102,7 @@ def test_a_measure_over_the_whole_period_fills_the_bar(as_officer, make_measure)
         start_date=datetime.date(2025, 2, 11), end_date=datetime.date(2027, 12, 31)
     )
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert '<rect class="measure-bar" x="0.0" y="16" width="1000.0"' in content
 
@@ -134,7 +134,7 @@ def test_progress_updates_are_shown_newest_first_with_their_reviews(
         comment="Ange hur många vuxna som deltog.",
     )
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert 'Uppföljningar <span class="muted">(3)</span>' in content
     order = [content.index(text) for text in ("Tredje", "Andra", "Första")]
@@ -160,7 +160,7 @@ def test_progress_updates_are_shown_newest_first_with_their_reviews(
 
 
 def test_a_measure_without_updates_says_nobody_has_reported(as_officer, measure):
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert "Ingen har följt upp åtgärden ännu." in content
     assert "<dt>Genomfört</dt><dd>Ingen uppföljning ännu</dd>" in content
@@ -170,7 +170,7 @@ def test_a_measure_without_updates_says_nobody_has_reported(as_officer, measure)
 def test_the_liaison_gets_a_review_link_on_unreviewed_updates(client, measure, update, liaison):
     client.force_login(liaison)
 
-    content = page(client, measure)
+    content = detail_page(client, measure)
 
     assert f'<a href="/updates/{update.pk}/review/">Granska</a>' in content
 
@@ -202,7 +202,7 @@ def test_history_shows_who_changed_which_field_from_what_to_what(
     )
     assert response.status_code == 302
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     history = content[content.index("Ändringshistorik") :]
     who = name(officer)
@@ -238,7 +238,7 @@ def test_history_records_a_status_change_from_a_progress_update(client, make_mea
         },
     )
 
-    content = page(client, measure)
+    content = detail_page(client, measure)
 
     assert (
         f"<td>{name(liaison)}</td><td>Status</td><td><del>Planerad</del></td>"
@@ -249,7 +249,7 @@ def test_history_records_a_status_change_from_a_progress_update(client, make_mea
 def test_an_archived_measure_says_so(as_officer, make_measure):
     measure = make_measure(is_archived=True)
 
-    content = page(as_officer, measure)
+    content = detail_page(as_officer, measure)
 
     assert '<span class="badge badge--archived">Arkiverad</span>' in content
     assert "Åtgärden är arkiverad." in content
@@ -273,16 +273,16 @@ def test_query_count_does_not_grow_with_the_number_of_measures(
         )
     for _ in range(4):
         make_measure(areas=[jordbro])
-    page(as_officer, measure)  # warm caches that are filled once per process
+    detail_page(as_officer, measure)  # warm caches that are filled once per process
 
     with CaptureQueriesContext(connection) as five:
-        page(as_officer, measure)
+        detail_page(as_officer, measure)
 
     for _ in range(95):
         other = make_measure(areas=[jordbro])
         make_update(other)
     with django_assert_num_queries(len(five)):
-        page(as_officer, measure)
+        detail_page(as_officer, measure)
 
 
 def test_query_count_does_not_grow_with_the_measures_updates_and_history(
@@ -316,9 +316,9 @@ def test_query_count_does_not_grow_with_the_measures_updates_and_history(
 
     small = make_measure()
     reviewed_updates(small, 1)
-    page(as_officer, small)  # warm caches that are filled once per process
+    detail_page(as_officer, small)  # warm caches that are filled once per process
     with CaptureQueriesContext(connection) as few:
-        page(as_officer, small)
+        detail_page(as_officer, small)
 
     large = make_measure(areas=[jordbro])
     reviewed_updates(large, 10)
@@ -328,4 +328,4 @@ def test_query_count_does_not_grow_with_the_measures_updates_and_history(
         large._history_user = editor
         large.save()
     with django_assert_num_queries(len(few)):
-        page(as_officer, large)
+        detail_page(as_officer, large)

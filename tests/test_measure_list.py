@@ -265,9 +265,11 @@ def test_25_per_page_with_the_filters_kept_in_the_page_links(as_officer, thirty_
     assert 'href="/measures/export.csv?status=in_progress&amp;o=title"' in content
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "999", "-1"])
-def test_a_bad_page_number_shows_a_page_rather_than_an_error(as_officer, thirty_in_progress, page):
-    response = as_officer.get("/measures/", {"page": page})
+@pytest.mark.parametrize("page_number", ["abc", "0", "999", "-1"])
+def test_a_bad_page_number_shows_a_page_rather_than_an_error(
+    as_officer, thirty_in_progress, page_number
+):
+    response = as_officer.get("/measures/", {"page": page_number})
 
     assert response.status_code == 200
     assert len(titles(response)) in (25, 8)

@@ -30,9 +30,9 @@ def payload(field):
     return f"{field}-xss {SCRIPT} {IMG}"
 
 
-def assert_only_escaped(content, page):
+def assert_only_escaped(content, where):
     for raw in RAW_MARKERS:
-        assert raw not in content, f"{page} shows {raw!r} unescaped"
+        assert raw not in content, f"{where} shows {raw!r} unescaped"
 
 
 def _valid_measure(focus_area, owner, area, **extra):
@@ -172,17 +172,17 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_stored_xss_comes_back_escaped(stored, page):
-    path, who, fields = PAGES[page]
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_stored_xss_comes_back_escaped(stored, page_name):
+    path, who, fields = PAGES[page_name]
     path = path.format(measure=stored["measure"].pk, reviewed=stored["reviewed"].pk)
     response = stored[who].get(path)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     content = response.content.decode()
-    assert_only_escaped(content, page)
+    assert_only_escaped(content, page_name)
     for field in fields:
-        assert escape(payload(field)) in content, f"{page} does not show {field} escaped"
+        assert escape(payload(field)) in content, f"{page_name} does not show {field} escaped"
 
 
 def test_every_free_text_field_is_shown_somewhere(stored):

@@ -109,14 +109,14 @@ def logged_in_page(client, officer, measure):
 
 
 @pytest.fixture(params=["login", "logged_in"])
-def page(request):
+def served(request, db):
     return request.getfixturevalue(
         {"login": "login_page", "logged_in": "logged_in_page"}[request.param]
     )
 
 
-def test_csp_allows_only_the_site_itself(page):
-    header, directives = _directives(page)
+def test_csp_allows_only_the_site_itself(served):
+    header, directives = _directives(served)
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
@@ -129,29 +129,29 @@ def test_csp_allows_only_the_site_itself(page):
     assert "*" not in header
 
 
-def test_pages_carry_no_inline_script_or_style_that_the_policy_would_block(page):
+def test_pages_carry_no_inline_script_or_style_that_the_policy_would_block(served):
     """The policy has no 'unsafe-inline', so the pages must not need it."""
-    content = page.content.decode()
+    content = served.content.decode()
     assert "<script>" not in content
     assert "<style" not in content
     assert " style=" not in content
     assert " onclick=" not in content
 
 
-def test_frames_are_refused(page):
-    assert page["X-Frame-Options"] == "DENY"
+def test_frames_are_refused(served):
+    assert served["X-Frame-Options"] == "DENY"
 
 
-def test_referrer_policy_keeps_addresses_on_the_site(page):
-    assert page["Referrer-Policy"] == "same-origin"
+def test_referrer_policy_keeps_addresses_on_the_site(served):
+    assert served["Referrer-Policy"] == "same-origin"
 
 
-def test_content_types_are_not_sniffed(page):
-    assert page["X-Content-Type-Options"] == "nosniff"
+def test_content_types_are_not_sniffed(served):
+    assert served["X-Content-Type-Options"] == "nosniff"
 
 
-def test_cross_origin_opener_policy(page):
-    assert page["Cross-Origin-Opener-Policy"] == "same-origin"
+def test_cross_origin_opener_policy(served):
+    assert served["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_error_pages_carry_the_policy_too(client, db):

@@ -32,13 +32,8 @@ PERMISSIONS = {
 }
 
 
-def create_groups(apps, schema_editor):
-    # Permissions are normally made after migrate; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
+def assign_permissions(apps):
+    """Create the groups and give each exactly its permissions (idempotent)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codes in PERMISSIONS.items():
@@ -50,6 +45,15 @@ def create_groups(apps, schema_editor):
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(permissions)
+
+
+def create_groups(apps, schema_editor):
+    # Permissions are normally made after migrate; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    assign_permissions(apps)
 
 
 def remove_groups(apps, schema_editor):

@@ -1,0 +1,224 @@
+"""axe-core in a real browser: no WCAG 2.1 A/AA violation on any page, in the
+states people meet them in (filled with data, and with form errors shown)."""
+
+import datetime
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.db.models import F
+from playwright.sync_api import expect
+
+from agreement.models import Area
+from measures.models import Measure, Review
+
+from .conftest import format_violations
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def scenario(officer, liaison, make_measure, make_update, jordbro):
+    """Enough data that every page shows its tables, badges, charts and flags:
+    each status, each assessment, both verdicts, flags and a history."""
+    walk = make_measure(
+        title="Nattvandring i Jordbro centrum",
+        status=Measure.Status.IN_PROGRESS,
+        areas=[jordbro, Area.objects.get(slug="brandbergen")],
+        responsible_party=Measure.Party.GEMENSAM,
+        responsible_unit="Fritidsförvaltningen",
+        end_date=datetime.date(2027, 6, 30),
+    )
+    make_measure(title="Ljus i gångtunneln vid Handen", owner=None, kind=Measure.Kind.SITUATIONAL)
+    make_measure(
+        title="Sommarjobb för unga",
+        status=Measure.Status.DONE,
+        end_date=datetime.date(2025, 8, 31),
+        areas=[jordbro],
+    )
+    make_measure(
+        title="Skolsamverkan i Vendelsö",
+        status=Measure.Status.IN_PROGRESS,
+        end_date=datetime.date(2026, 6, 30),  # overdue
+    )
+    make_measure(title="Fältgrupp på helger", status=Measure.Status.PAUSED, areas=[jordbro])
+    make_measure(title="Kameror vid stationen", status=Measure.Status.CANCELLED)
+
+    # A history with changes, not only the creation.
+    walk.title = "Nattvandring i Jordbro centrum och Handen"
+    walk.end_date = datetime.date(2027, 9, 30)
+    walk._history_user = officer
+    walk.save()
+
+    approved = make_update(
+        walk, reported_on=datetime.date(2026, 6, 10), assessment="green", progress=20
+    )
+    Review.objects.create(
+        progress_update=approved, reviewer=liaison, verdict="approved", comment="Bra start."
+    )
+    sent_back = make_update(
+        walk,
+        reported_on=datetime.date(2026, 9, 1),
+        assessment="yellow",
+        progress=35,
+        summary="Färre vuxna än planerat.",
+    )
+    Review.objects.create(
+        progress_update=sent_back,
+        reviewer=liaison,
+        verdict="needs_changes",
+        comment="Beskriv hur ni ska rekrytera fler vuxna.",
+    )
+    pending = make_update(
+        walk,
+        reported_on=datetime.date(2026, 10, 15),
+        assessment="red",
+        progress=40,
+        summary="Vandringarna har fått ställas in tre helger.",
+        next_steps="Rekrytera via föreningarna.",
+    )
+    return SimpleNamespace(
+        officer=officer, liaison=liaison, measure=walk, sent_back=sent_back, pending=pending
+    )
+
+
+def _fail_login(page, scenario):
+    page.get_by_label("Användarnamn").fill("nobody")
+    page.get_by_label("Lösenord").fill("not the password at all")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def _filter_list(page, scenario):
+    page.get_by_label("Status").select_option(label="Pågår")
+    page.get_by_label("Kommundel").select_option(label="Jordbro")
+    page.get_by_role("button", name="Filtrera").click()
+    expect(page).to_have_url(re.compile(r"[?&]status=in_progress\b"))
+    expect(page.get_by_role("row")).to_have_count(2)  # the header and the walks
+
+
+def _submit(button):
+    def submit(page, scenario):
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.locator("#error-summary")).to_be_visible()
+
+    return submit
+
+
+def _edit_conflict(page, scenario):
+    """Someone else saves the measure while the form is open; save it anyway."""
+    Measure.objects.filter(pk=scenario.measure.pk).update(
+        version=F("version") + 1, responsible_unit="Polisens områdesgrupp"
+    )
+    page.get_by_label("Operativt mål", exact=True).fill("Vuxna ute varje helgkväll.")
+    page.get_by_role("button", name="Spara ändringar").click()
+    expect(page.get_by_role("heading", name="Någon annan sparade åtgärden")).to_be_visible()
+
+
+def _open_timeline_table(page, scenario):
+    page.get_by_text("Visa tidslinjen som tabell").click()
+    expect(page.get_by_role("table", name="Pågående åtgärder per månad")).to_be_visible()
+
+
+def _narrow(then=None):
+    """WCAG 1.4.10 reflow: the page at 320 CSS pixels, where wide tables scroll."""
+
+    def narrow(page, scenario):
+        page.set_viewport_size({"width": 320, "height": 720})
+        if then:
+            then(page, scenario)
+
+    return narrow
+
+
+# (id, who is logged in, path, what to do before checking, expected HTTP status)
+PAGES = [
+    ("login", None, lambda s: "/accounts/login/", None, 200),
+    ("login-failed", None, lambda s: "/accounts/login/", _fail_login, 200),
+    ("overview", "officer", lambda s: "/", None, 200),
+    ("overview-liaison", "liaison", lambda s: "/", None, 200),
+    ("measure-list-filtered", "officer", lambda s: "/measures/", _filter_list, 200),
+    ("measure-detail", "officer", lambda s: f"/measures/{s.measure.pk}/", None, 200),
+    ("measure-detail-liaison", "liaison", lambda s: f"/measures/{s.measure.pk}/", None, 200),
+    ("measure-new", "officer", lambda s: "/measures/new/", None, 200),
+    ("measure-new-errors", "officer", lambda s: "/measures/new/", _submit("Spara åtgärden"), 200),
+    ("measure-edit", "officer", lambda s: f"/measures/{s.measure.pk}/edit/", None, 200),
+    (
+        "measure-edit-conflict",
+        "officer",
+        lambda s: f"/measures/{s.measure.pk}/edit/",
+        _edit_conflict,
+        200,
+    ),
+    (
+        "update-new-errors",
+        "officer",
+        lambda s: f"/measures/{s.measure.pk}/updates/new/",
+        _submit("Spara uppföljningen"),
+        200,
+    ),
+    ("review-queue", "liaison", lambda s: "/reviews/", None, 200),
+    ("review-form", "liaison", lambda s: f"/updates/{s.sent_back.pk}/review/", None, 200),
+    (
+        "review-form-errors",
+        "liaison",
+        lambda s: f"/updates/{s.pending.pk}/review/",
+        _submit("Spara granskningen"),
+        200,
+    ),
+    ("agreement", "officer", lambda s: "/agreement/", None, 200),
+    ("focus-area", "officer", lambda s: "/focus-areas/barn-och-unga/", None, 200),
+    ("area", "officer", lambda s: "/areas/jordbro/", None, 200),
+    ("report", "officer", lambda s: "/report/", None, 200),
+    ("forbidden", "liaison", lambda s: "/measures/new/", None, 403),
+    ("not-found", "officer", lambda s: "/measures/999999/", None, 404),
+    # Narrow screens, where tables scroll sideways and must still be reachable.
+    ("overview-320px", "officer", lambda s: "/", _narrow(_open_timeline_table), 200),
+    ("measure-list-320px", "officer", lambda s: "/measures/", _narrow(), 200),
+    ("measure-detail-320px", "officer", lambda s: f"/measures/{s.measure.pk}/", _narrow(), 200),
+    (
+        "measure-edit-conflict-320px",
+        "officer",
+        lambda s: f"/measures/{s.measure.pk}/edit/",
+        _narrow(_edit_conflict),
+        200,
+    ),
+    ("review-queue-320px", "liaison", lambda s: "/reviews/", _narrow(), 200),
+    ("focus-area-320px", "officer", lambda s: "/focus-areas/barn-och-unga/", _narrow(), 200),
+    ("report-320px", "officer", lambda s: "/report/", _narrow(), 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "action", "status"),
+    [pytest.param(*rest, id=name) for name, *rest in PAGES],
+)
+def test_page_has_no_axe_violations(page, login, axe, scenario, who, path, action, status):
+    if who:
+        login(getattr(scenario, who))
+    response = page.goto(path(scenario))
+    assert response.status == status, f"{path(scenario)} answered {response.status}"
+    if action:
+        action(page, scenario)
+
+    violations = axe()
+
+    assert not violations, (
+        f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {page.url}:\n"
+        + format_violations(violations)
+    )
+
+
+def test_axe_reports_what_it_finds(page, login, axe, officer):
+    """The check above can fail: a control without a label is reported."""
+    login(officer)
+    page.evaluate(
+        "() => document.querySelector('main').insertAdjacentHTML('beforeend', "
+        '\'<input type="text" name="unlabelled">\')'
+    )
+    violations = axe()
+    assert [v["id"] for v in violations] == ["label"], format_violations(violations)
+    assert "unlabelled" in format_violations(violations)
