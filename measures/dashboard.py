@@ -93,19 +93,23 @@ def _add_up(rows):
     return {key: sum(row.get(key, 0) for row in rows) for key in STAT_KEYS}
 
 
-def _timeline(agreement, queryset, group_by, labels, today):
-    """Measures running per month, one row per group (focus area or district)."""
-    months = charts.month_spans(agreement)
-    columns = {
-        f"m{i}": Count("pk", filter=Q(start_date__lte=end, end_date__gte=start))
-        for i, (start, end) in enumerate(months)
+def _month_columns(agreement):
+    """Per calendar month of the agreement: how many measures run in it."""
+    return {
+        f"month_{i}": Count("pk", filter=Q(start_date__lte=end, end_date__gte=start))
+        for i, (start, end) in enumerate(charts.month_spans(agreement))
     }
-    found = {
-        row[group_by]: [row[f"m{i}"] for i in range(len(months))]
-        for row in queryset.order_by().values(group_by).annotate(**columns)
-    }
-    rows = [(label, found.get(key, [0] * len(months))) for key, label in labels]
-    return charts.heatmap(agreement, rows, today)
+
+
+def _timeline(agreement, rows, labels, today):
+    """The heatmap of running measures, one row per group, from aggregate rows
+    that carry the month columns."""
+    months = len(charts.month_spans(agreement))
+    lines = [
+        (label, [rows.get(key, {}).get(f"month_{i}", 0) for i in range(months)])
+        for key, label in labels
+    ]
+    return charts.heatmap(agreement, lines, today)
 
 
 @permission_required("measures.view_measure", raise_exception=True)
@@ -117,9 +121,12 @@ def overview(request):
     measures = _measures(agreement)
     conditions = _flag_conditions(today)
 
+    # One pass over the measures gives the cards, the totals and the timeline.
     rows = {
         row["focus_area"]: row
-        for row in measures.order_by().values("focus_area").annotate(**_stat_columns(today))
+        for row in measures.order_by()
+        .values("focus_area")
+        .annotate(**_stat_columns(today), **_month_columns(agreement))
     }
     cards = [(fa, _summary(rows.get(fa.pk))) for fa in focus_areas]
     totals = _summary(_add_up(rows.values()))
@@ -188,9 +195,7 @@ def overview(request):
             "totals": totals,
             "cards": cards,
             "attention": attention,
-            "timeline": _timeline(
-                agreement, measures, "focus_area", [(fa.pk, fa.name) for fa in focus_areas], today
-            ),
+            "timeline": _timeline(agreement, rows, [(fa.pk, fa.name) for fa in focus_areas], today),
             "recent": recent,
             "waiting": waiting,
             "mine": mine,

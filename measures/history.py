@@ -1,5 +1,7 @@
 """A measure's change log: who changed which field when, old value → new value."""
 
+import datetime
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
@@ -11,6 +13,7 @@ from .models import Measure
 # Fields whose history is not shown: bookkeeping, or stored as ids.
 _HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type"}
 _M2M = {"areas"}
+_CREATION_WINDOW = datetime.timedelta(seconds=5)
 
 
 def _label(field_name):
@@ -88,8 +91,16 @@ def change_log(measure):
                 entry["changes"].append(
                     (_label("areas"), show("areas", old_areas), show("areas", new_areas))
                 )
+        # Saving a new measure writes its districts a moment after the row;
+        # that is part of creating it, not a change of its own.
+        completes_creation = (
+            previous is not None
+            and previous.history_type == "+"
+            and record.history_user_id == previous.history_user_id
+            and record.history_date - previous.history_date < _CREATION_WINDOW
+        )
         previous = record
-        if entry["type"] == "+" or entry["changes"]:
+        if entry["type"] == "+" or (entry["changes"] and not completes_creation):
             entries.append(entry)
     entries.reverse()
     return entries

@@ -329,3 +329,33 @@ def test_query_count_does_not_grow_with_the_measures_updates_and_history(
         large.save()
     with django_assert_num_queries(len(few)):
         detail_page(as_officer, large)
+
+
+def test_creating_a_measure_with_districts_is_one_entry_in_the_history(
+    as_officer, focus_area, jordbro
+):
+    response = as_officer.post(
+        "/measures/new/",
+        {
+            "focus_area": focus_area.pk,
+            "title": "Trygghetsvandring i Jordbro",
+            "cause": "Otrygghet kvällstid.",
+            "description": "Boende och polis går tillsammans.",
+            "kind": "situational",
+            "operational_goal": "En åtgärdslista inom sex veckor.",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "responsible_party": "gemensam",
+            "areas": [jordbro.pk],
+        },
+    )
+    assert response.status_code == 302
+    measure = Measure.objects.get(title="Trygghetsvandring i Jordbro")
+    # The districts are saved just after the row: two records in the database...
+    assert measure.history.count() == 2
+
+    history = detail_page(as_officer, measure)
+    history = history[history.index("Ändringshistorik") :]
+    # ... but one event for the reader: the measure was created.
+    assert "Skapade åtgärden" in history
+    assert "<td>Kommundelar</td>" not in history
