@@ -156,7 +156,7 @@ def overview(request):
             measure__focus_area__agreement=agreement, measure__is_archived=False
         )
         .select_related("measure", "author")
-        .order_by("-created_at", "-pk")[:8]
+        .order_by("-reported_on", "-created_at", "-pk")[:8]
     )
 
     waiting = None

@@ -315,7 +315,8 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
         slug, title, cause, description, goal, kind, party, unit, district_slugs = template
         round_ = i // len(MEASURES)
         if round_:
-            title = f"{title} ({round_ + 1})"
+            # The same kind of work again, as a later stage.
+            title = f"{title}, etapp {round_ + 1}"
         m_start = _random_day(rng, start, min(today + datetime.timedelta(days=120), end))
         m_end = _random_day(rng, m_start + datetime.timedelta(days=30), end)
         if m_end < m_start:
