@@ -161,11 +161,7 @@ def overview(request):
 
     waiting = None
     if user.has_perm("measures.add_review"):
-        waiting = (
-            ProgressUpdate.objects.filter(reviews__isnull=True, measure__is_archived=False)
-            .exclude(author=user)
-            .count()
-        )
+        waiting = ProgressUpdate.objects.awaiting_review(user).count()
     mine = None
     if user.has_perm("measures.change_measure"):
         flagged = Q()

@@ -368,6 +368,17 @@ class Measure(models.Model):
         return self.responsible_party in (self.Party.POLIS, self.Party.GEMENSAM)
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    def awaiting_review(self, reviewer):
+        """Updates nobody has reviewed, on live measures, that `reviewer` did
+        not write, oldest first: the police liaisons' queue."""
+        return (
+            self.filter(reviews__isnull=True, measure__is_archived=False)
+            .exclude(author=reviewer)
+            .order_by("created_at", "pk")
+        )
+
+
 class ProgressUpdate(models.Model):
     """An uppföljning: where a measure stands on a given day."""
 
@@ -423,6 +434,8 @@ class ProgressUpdate(models.Model):
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress update")

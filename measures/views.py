@@ -309,11 +309,8 @@ def progress_update_create(request, pk):
 
 @permission_required("measures.add_review", raise_exception=True)
 def review_queue(request):
-    pending = (
-        ProgressUpdate.objects.filter(reviews__isnull=True, measure__is_archived=False)
-        .exclude(author=request.user)
-        .select_related("measure__focus_area", "author")
-        .order_by("created_at", "pk")
+    pending = ProgressUpdate.objects.awaiting_review(request.user).select_related(
+        "measure__focus_area", "author"
     )
     paginator = Paginator(pending, 50)
     page = paginator.get_page(request.GET.get("page"))
@@ -332,9 +329,7 @@ def review_create(request, update_pk):
         else:
             messages.success(request, _("The progress update was sent back for changes."))
         next_update = (
-            ProgressUpdate.objects.filter(reviews__isnull=True, measure__is_archived=False)
-            .exclude(author=request.user)
-            .order_by("created_at", "pk")
+            ProgressUpdate.objects.awaiting_review(request.user)
             .values_list("pk", flat=True)
             .first()
         )

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0003_progress_message'),
+        ("measures", "0003_progress_message"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='progressupdate',
-            index=models.Index(fields=['reported_on', 'measure'], name='update_reported_measure_idx'),
+            model_name="progressupdate",
+            index=models.Index(
+                fields=["reported_on", "measure"], name="update_reported_measure_idx"
+            ),
         ),
     ]
