@@ -3,6 +3,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from agreement.models import Agreement, Area, FocusArea
 from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
@@ -141,3 +142,13 @@ def client_for(client, user):
 def _fast_password_hashing(settings):
     # The suite creates many users; a slow hash only costs time here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def around_today(agreement):
+    """The agreement's period moved around the real today, which the views use."""
+    today = timezone.localdate()
+    agreement.valid_from = today - datetime.timedelta(days=700)
+    agreement.valid_until = today + datetime.timedelta(days=400)
+    agreement.save()
+    return today

@@ -90,16 +90,6 @@ def share_done(measures):
 
 
 @pytest.fixture
-def around_today(agreement):
-    """The agreement's period moved around the real today, which the views use."""
-    today = timezone.localdate()
-    agreement.valid_from = today - days(700)
-    agreement.valid_until = today + days(400)
-    agreement.save()
-    return today
-
-
-@pytest.fixture
 def portfolio(around_today, agreement, make_measure, make_update, officer, other_officer, liaison):
     """A dozen measures over three focus areas, one archived, one outside the period."""
     t = around_today

@@ -73,16 +73,6 @@ def read_xlsx(response):
 
 
 @pytest.fixture
-def around_today(agreement):
-    """The agreement's period moved around the real today, which the views use."""
-    today = timezone.localdate()
-    agreement.valid_from = today - datetime.timedelta(days=700)
-    agreement.valid_until = today + datetime.timedelta(days=400)
-    agreement.save()
-    return today
-
-
-@pytest.fixture
 def measures(around_today, agreement, make_measure, make_update, jordbro, officer):
     today = around_today
     public = FocusArea.objects.get(agreement=agreement, slug="offentlig-miljo")

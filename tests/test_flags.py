@@ -304,16 +304,6 @@ def _listed(client, query):
 
 
 @pytest.fixture
-def around_today(agreement):
-    """The agreement's period moved around the real today, which the views use."""
-    today = timezone.localdate()
-    agreement.valid_from = today - datetime.timedelta(days=700)
-    agreement.valid_until = today + datetime.timedelta(days=400)
-    agreement.save()
-    return today
-
-
-@pytest.fixture
 def flagged_by_hand(around_today, make_measure, make_update, officer, settings):
     """Measures built so that each flag but ends_after_agreement has a known set."""
     today = around_today

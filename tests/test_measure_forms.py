@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from measures.models import Measure
+from tests.forms import edit_data
 
 PERIOD_ERROR = "Datumet måste ligga inom överenskommelsens giltighetstid, 2025-02-11 – 2027-12-31."
 REQUIRED = "Detta fält måste fyllas i."
@@ -28,27 +29,6 @@ def new_data(focus_area, **changes):
         "responsible_party": Measure.Party.GEMENSAM,
         "responsible_unit": "Samhällsbyggnadsförvaltningen",
         "owner": "",
-    }
-    data.update(changes)
-    return data
-
-
-def edit_data(measure, **changes):
-    """The edit form as the browser would send it back unchanged."""
-    data = {
-        "focus_area": measure.focus_area_id,
-        "title": measure.title,
-        "cause": measure.cause,
-        "description": measure.description,
-        "kind": measure.kind,
-        "operational_goal": measure.operational_goal,
-        "start_date": measure.start_date.isoformat(),
-        "end_date": measure.end_date.isoformat(),
-        "responsible_party": measure.responsible_party,
-        "responsible_unit": measure.responsible_unit,
-        "owner": measure.owner_id or "",
-        "areas": [area.pk for area in measure.areas.all()],
-        "version": measure.version,
     }
     data.update(changes)
     return data

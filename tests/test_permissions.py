@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from measures.models import Measure, ProgressUpdate, Review
+from tests.forms import edit_data
 
 FORBIDDEN_TEXT = "Du har inte behörighet här"
 
@@ -121,23 +122,7 @@ def measure_data(measure=None, **changes):
             "owner": "",
         }
     else:
-        data = {
-            "focus_area": measure.focus_area_id,
-            "title": measure.title,
-            "cause": measure.cause,
-            "description": measure.description,
-            "kind": measure.kind,
-            "operational_goal": measure.operational_goal,
-            "start_date": measure.start_date.isoformat(),
-            "end_date": measure.end_date.isoformat(),
-            "responsible_party": measure.responsible_party,
-            "responsible_unit": measure.responsible_unit,
-            "owner": measure.owner_id or "",
-            "areas": [area.pk for area in measure.areas.all()],
-            "version": measure.version,
-        }
-        if measure.is_one_off:
-            data["is_one_off"] = "on"
+        data = edit_data(measure)
     data.update(changes)
     return data
 
