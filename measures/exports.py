@@ -93,7 +93,6 @@ def _filtered(request):
         request.GET or None,
         queryset=queryset,
         agreement=current_agreement(request),
-        today=today,
     )
     return filterset.qs
 

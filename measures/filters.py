@@ -1,7 +1,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Area, FocusArea
@@ -82,9 +81,8 @@ class MeasureFilter(django_filters.FilterSet):
         model = Measure
         fields = []
 
-    def __init__(self, data=None, *args, agreement=None, today=None, **kwargs):
+    def __init__(self, data=None, *args, agreement=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.today = today or timezone.localdate()
         if agreement is not None:
             self.filters["focus_area"].queryset = FocusArea.objects.filter(agreement=agreement)
 

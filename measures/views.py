@@ -111,9 +111,7 @@ def measure_list(request):
     agreement = _current_agreement(request)
     data = request.GET.copy()
     data.pop("page", None)
-    filterset = MeasureFilter(
-        data or None, queryset=_list_queryset(today), agreement=agreement, today=today
-    )
+    filterset = MeasureFilter(data or None, queryset=_list_queryset(today), agreement=agreement)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     querystring = data.urlencode()
