@@ -8,30 +8,12 @@ import pytest
 from django.test import Client
 
 from measures.models import Measure
-from tests.forms import edit_data
+from tests.forms import edit_data, new_data
 
 PERIOD_ERROR = "Datumet måste ligga inom överenskommelsens giltighetstid, 2025-02-11 – 2027-12-31."
 REQUIRED = "Detta fält måste fyllas i."
 PERSONNUMMER = "Texten ser ut att innehålla ett personnummer."
 CONFLICT = "sparade åtgärden efter att du öppnade den"
-
-
-def new_data(focus_area, **changes):
-    data = {
-        "focus_area": focus_area.pk,
-        "title": "Trygghetsvandring i Handen",
-        "cause": "Otrygghet vid pendeltågsstationen kvällstid.",
-        "description": "Kommunen och polisen går runt med boende och noterar brister.",
-        "kind": Measure.Kind.SITUATIONAL,
-        "operational_goal": "En åtgärdslista till tekniska nämnden före sommaren.",
-        "start_date": "2025-04-01",
-        "end_date": "2025-10-31",
-        "responsible_party": Measure.Party.GEMENSAM,
-        "responsible_unit": "Samhällsbyggnadsförvaltningen",
-        "owner": "",
-    }
-    data.update(changes)
-    return data
 
 
 def row(measure):

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from measures.models import Measure, ProgressUpdate, Review
-from tests.forms import edit_data
+from tests.forms import edit_data, new_data
 
 FORBIDDEN_TEXT = "Du har inte behörighet här"
 
@@ -107,22 +107,7 @@ def _path(template, objects):
 
 def measure_data(measure=None, **changes):
     """A complete, valid measure form, from `measure` when editing."""
-    if measure is None:
-        data = {
-            "focus_area": "",
-            "title": "Trygghetsvandring i Handen",
-            "cause": "Otrygghet vid pendeltågsstationen kvällstid.",
-            "description": "Kommunen och polisen går runt med boende och noterar brister.",
-            "kind": Measure.Kind.SITUATIONAL,
-            "operational_goal": "En åtgärdslista till tekniska nämnden före sommaren.",
-            "start_date": "2025-04-01",
-            "end_date": "2025-10-31",
-            "responsible_party": Measure.Party.GEMENSAM,
-            "responsible_unit": "Samhällsbyggnadsförvaltningen",
-            "owner": "",
-        }
-    else:
-        data = edit_data(measure)
+    data = new_data("") if measure is None else edit_data(measure)
     data.update(changes)
     return data
 

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from measures.models import Measure, ProgressUpdate, Review
+from tests.forms import LIST_PARAMS
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -426,22 +427,7 @@ SQL_INPUTS = [
     '"; DELETE FROM measures_progressupdate; --',
 ]
 
-FILTER_PARAMS = [
-    "q",
-    "focus_area",
-    "status",
-    "responsible_party",
-    "owner",
-    "areas",
-    "flag",
-    "start_date_from",
-    "start_date_to",
-    "end_date_from",
-    "end_date_to",
-    "archived",
-    "o",
-    "page",
-]
+FILTER_PARAMS = LIST_PARAMS
 
 
 def _tables():
