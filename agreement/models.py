@@ -1,10 +1,10 @@
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_line, validate_text
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -18,14 +18,18 @@ class AgreementQuerySet(models.QuerySet):
 
 
 class Agreement(models.Model):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     municipality = models.CharField(
-        _("municipality"), max_length=200, help_text=_("The municipality that is a party.")
+        _("municipality"),
+        max_length=200,
+        validators=[validate_line],
+        help_text=_("The municipality that is a party."),
     )
     police_area = models.CharField(
         _("police area"),
         max_length=200,
+        validators=[validate_line],
         help_text=_("The local police area that is a party."),
     )
     signed_on = models.DateField(_("signed on"))
@@ -33,7 +37,7 @@ class Agreement(models.Model):
     valid_until = models.DateField(
         _("valid until"), help_text=_("The last day the agreement is valid, inclusive.")
     )
-    goal = models.TextField(_("shared goal"), blank=True)
+    goal = models.TextField(_("shared goal"), blank=True, validators=[validate_text])
 
     objects = AgreementQuerySet.as_manager()
 
@@ -80,10 +84,6 @@ class Agreement(models.Model):
         """The share of the period gone, 0–100."""
         return round(100 * self.days_elapsed(today) / self.total_days)
 
-    def ends_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.valid_until - today <= datetime.timedelta(days=days)
-
 
 class FocusArea(models.Model):
     agreement = models.ForeignKey(
@@ -93,8 +93,8 @@ class FocusArea(models.Model):
         verbose_name=_("agreement"),
     )
     slug = models.SlugField(_("slug"), max_length=100)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_line])
+    description = models.TextField(_("description"), blank=True, validators=[validate_text])
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order in lists, lowest first.")
     )
@@ -114,7 +114,7 @@ class FocusArea(models.Model):
 
 
 class Area(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     is_vulnerable = models.BooleanField(
         _("vulnerable area"),

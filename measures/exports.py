@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -15,15 +17,22 @@ from agreement.current import current_agreement
 
 from .filters import MeasureFilter
 from .models import FLAGS, Measure, ProgressUpdate
+from .roles import person_name
 
 # Characters that make a spreadsheet read a cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters no spreadsheet file may hold. Forms refuse them, but
+# older or imported rows may carry one, and an export must never fail on
+# what is stored.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def neutralise(value):
-    """A text cell that no spreadsheet will run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """A text cell that no spreadsheet will run as a formula and every file can hold."""
+    if isinstance(value, str):
+        value = _UNWRITABLE.sub("", value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -56,7 +65,6 @@ def _rows(queryset):
     yes, no = _("Yes"), _("No")
     assessments = dict(ProgressUpdate.Assessment.choices)
     for m in queryset.iterator(chunk_size=1000):
-        owner = (m.owner.get_full_name() or m.owner.get_username()) if m.owner else ""
         yield [
             m.pk,
             m.title,
@@ -64,7 +72,7 @@ def _rows(queryset):
             m.get_status_display(),
             m.get_responsible_party_display(),
             m.responsible_unit,
-            owner,
+            person_name(m.owner) if m.owner else "",
             ", ".join(a.name for a in m.areas.all()),
             m.get_kind_display(),
             yes if m.is_one_off else no,
@@ -106,6 +114,7 @@ class _Echo:
         return value
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def export_csv(request):
     """Streams: rows are written as they are read, so no export sits in memory whole."""
@@ -122,6 +131,7 @@ def export_csv(request):
     return response
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def export_xlsx(request):
     workbook = Workbook(write_only=True)
@@ -136,6 +146,8 @@ def export_xlsx(request):
     for row in _rows(_filtered(request)):
         cells = []
         for value in row:
+            if isinstance(value, str):
+                value = _UNWRITABLE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 # Stored as a text cell, never a formula: openpyxl would

@@ -1,13 +1,12 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreement.forms import text_formfield
 from agreement.models import Area, FocusArea
-from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 from .models import Measure, ProgressUpdate, Review
+from .roles import people_in_roles, person_choice_label
 
 
 class AccessibleFormMixin:
@@ -34,19 +33,10 @@ class DateInput(forms.DateInput):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    """People by name, marked when they have left or have no role."""
+
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-def people_in_roles():
-    """Active users who can be named as contact person."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[MUNICIPAL_STAFF, POLICE_LIAISON]) | Q(is_staff=True))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+        return person_choice_label(obj)
 
 
 class MeasureForm(AccessibleFormMixin, forms.ModelForm):
@@ -64,6 +54,7 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Measure
+        formfield_callback = text_formfield
         fields = [
             "focus_area",
             "title",
@@ -119,7 +110,7 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             agreement=agreement
         ).select_related("agreement")
         self.fields["focus_area"].empty_label = _("– choose a focus area –")
-        self.fields["owner"].queryset = people_in_roles()
+        self.fields["owner"].queryset = people_in_roles(keep=self.instance.owner_id)
         self.fields["areas"].queryset = Area.objects.all()
         self.fields["kind"].choices = Measure.Kind.choices
         self.fields["responsible_party"].choices = Measure.Party.choices
@@ -167,6 +158,7 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = ProgressUpdate
+        formfield_callback = text_formfield
         fields = ["reported_on", "status", "progress", "assessment", "summary", "next_steps"]
         widgets = {
             "reported_on": DateInput,
@@ -194,6 +186,7 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
 class ReviewForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Review
+        formfield_callback = text_formfield
         fields = ["verdict", "comment"]
         widgets = {
             "verdict": forms.RadioSelect,

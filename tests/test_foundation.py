@@ -242,7 +242,7 @@ def test_admin_form_refuses_a_personnummer(client, admin, focus_area):
 
 def test_admin_edit_raises_the_version(client, admin, measure, focus_area):
     client.force_login(admin)
-    data = _admin_measure_post(focus_area, title="Nytt namn")
+    data = _admin_measure_post(focus_area, title="Nytt namn", version=measure.version)
     response = client.post(reverse("admin:measures_measure_change", args=[measure.pk]), data)
     assert response.status_code == 302
     measure.refresh_from_db()
