@@ -46,6 +46,22 @@ def _person_column(field, description):
     return column
 
 
+class YouByDefaultMixin:
+    """A report or review entered in an inline is the administrator's own
+    unless they name someone else."""
+
+    def save_formset(self, request, form, formset, change):
+        for row in formset.save(commit=False):
+            if isinstance(row, ProgressUpdate) and not row.author_id:
+                row.author = request.user
+            if isinstance(row, Review) and not row.reviewer_id:
+                row.reviewer = request.user
+            row.save()
+        for row in formset.deleted_objects:
+            row.delete()
+        formset.save_m2m()
+
+
 class ProgressUpdateInline(TypedTextAdminMixin, PeopleByNameMixin, admin.StackedInline):
     model = ProgressUpdate
     extra = 0
@@ -127,7 +143,9 @@ class MeasureAdminForm(forms.ModelForm):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ExplainRefusedDeleteMixin, PeopleByNameMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    YouByDefaultMixin, ExplainRefusedDeleteMixin, PeopleByNameMixin, SimpleHistoryAdmin
+):
     form = MeasureAdminForm
     refused_delete_explanation = _(
         "A measure that has been reported on is kept with its progress updates and its "
@@ -206,16 +224,6 @@ class MeasureAdmin(ExplainRefusedDeleteMixin, PeopleByNameMixin, SimpleHistoryAd
         measure.areas.set(form.cleaned_data["districts"])
         services.measure_follow_updates(measure=measure, by=request.user)
 
-    def save_formset(self, request, form, formset, change):
-        # A report entered here is the administrator's unless they name its author.
-        for update in formset.save(commit=False):
-            if isinstance(update, ProgressUpdate) and not update.author_id:
-                update.author = request.user
-            update.save()
-        for update in formset.deleted_objects:
-            update.delete()
-        formset.save_m2m()
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -230,7 +238,9 @@ class MeasureAdmin(ExplainRefusedDeleteMixin, PeopleByNameMixin, SimpleHistoryAd
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(TypedTextAdminMixin, PeopleByNameMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(
+    YouByDefaultMixin, TypedTextAdminMixin, PeopleByNameMixin, admin.ModelAdmin
+):
     list_display = [
         "measure",
         "reported_on",
@@ -278,6 +288,11 @@ class ReviewAdmin(TypedTextAdminMixin, PeopleByNameMixin, admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
     reviewer_name = _person_column("reviewer", _("reviewer"))
+
+    def save_model(self, request, obj, form, change):
+        if not obj.reviewer_id:
+            obj.reviewer = request.user
+        super().save_model(request, obj, form, change)
 
 
 # --- People

@@ -465,8 +465,10 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="progress_updates",
         verbose_name=_("author"),
+        help_text=_("Who reported. Left empty in the administration, it is you."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -527,8 +529,10 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="reviews",
         verbose_name=_("reviewer"),
+        help_text=_("Who reviewed. Left empty in the administration, it is you."),
     )
     verdict = models.CharField(
         _("verdict"),

@@ -281,7 +281,9 @@ def test_changing_a_measure_by_its_id_without_the_role_is_refused(
     data = _edit_data(measure, focus_area, jordbro, officer) if action == "edit" else {}
     response = client.post(f"/measures/{measure.pk}/{action}/", data)
     assert response.status_code == 403
-    refusal = "Du har ingen roll i appen ännu" if who == "outsider" else "Du har inte behörighet här"
+    refusal = (
+        "Du har ingen roll i appen ännu" if who == "outsider" else "Du har inte behörighet här"
+    )
     assert refusal in response.content.decode()
     assert _snapshot(measure) == before
     if action == "edit":
