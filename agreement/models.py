@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .validators import validate_line, validate_text
 
@@ -129,3 +130,120 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def open_on(self, today):
+        """Periods that still take reports: until the deadline, or reopened."""
+        return self.filter(Q(deadline__gte=today) | Q(reopened_until__gte=today))
+
+    def for_reporting(self, today=None):
+        """The period reports are due for now: the started, open period with
+        the nearest deadline (just after a period ends, the one ending stays
+        due until its deadline while the next has begun)."""
+        today = today or timezone.localdate()
+        return (
+            self.open_on(today)
+            .filter(starts_on__lte=today)
+            .order_by("deadline", "starts_on")
+            .first()
+        )
+
+    def containing(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+class ReportingPeriod(models.Model):
+    """A reporting period (e.g. a tertial) of an agreement: what is done in it
+    is reported by its deadline, and the steering group meets about it."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name=_("agreement"),
+    )
+    name = models.CharField(
+        _("name"), max_length=50, validators=[validate_line], help_text=_("E.g. “T1 2026”.")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    deadline = models.DateField(
+        _("deadline"), help_text=_("The last day reports for the period are taken.")
+    )
+    reopened_until = models.DateField(
+        _("reopened until"),
+        null=True,
+        blank=True,
+        help_text=_("Reports are taken again until this day, after the deadline."),
+    )
+    reopen_reason = models.TextField(
+        _("reason for reopening"), blank=True, validators=[validate_text]
+    )
+
+    objects = ReportingPeriodQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("history entry of a reporting period"),
+        verbose_name_plural=_("history of reporting periods"),
+    )
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["agreement", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="period_starts_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__lte=F("deadline")), name="period_deadline_after_end"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "name"], name="period_unique_name_per_agreement"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def dates_label(self):
+        return f"{self.starts_on.isoformat()} – {self.ends_on.isoformat()}"
+
+    def is_open(self, today=None):
+        today = today or timezone.localdate()
+        return self.deadline >= today or bool(self.reopened_until and self.reopened_until >= today)
+
+    def is_reopened(self, today=None):
+        today = today or timezone.localdate()
+        return self.deadline < today and bool(self.reopened_until and self.reopened_until >= today)
+
+    def covers(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
+            errors["ends_on"] = _("The period cannot end before it starts.")
+        if self.ends_on and self.deadline and self.deadline < self.ends_on:
+            errors["deadline"] = _("The deadline cannot be before the period ends.")
+        if self.agreement_id and self.starts_on and self.ends_on and not errors:
+            agreement = self.agreement
+            if not (agreement.covers(self.starts_on) and agreement.covers(self.ends_on)):
+                errors["starts_on"] = _(
+                    "The period must lie within the agreement's validity period, %(period)s."
+                ) % {"period": agreement.period_label}
+            overlapping = (
+                ReportingPeriod.objects.filter(
+                    agreement=agreement, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if overlapping:
+                errors["starts_on"] = _(
+                    "The period overlaps %(name)s (%(dates)s). Periods of one agreement "
+                    "never overlap."
+                ) % {"name": overlapping.name, "dates": overlapping.dates_label}
+        if errors:
+            raise ValidationError(errors)

@@ -12,7 +12,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -166,6 +168,35 @@ class MeasureQuerySet(models.QuerySet):
 
     def flagged(self, flag, today, stale_after_days=None):
         return self.with_flags(today, stale_after_days).filter(**{f"flag_{flag}": True})
+
+    def due_in(self, period):
+        """Measures that owe a report for the period: live, running in it, and
+        not done or cancelled before it began (by their newest report then)."""
+        before = ProgressUpdate.objects.filter(
+            measure=OuterRef("pk"), reported_on__lt=period.starts_on
+        ).order_by(*NEWEST_FIRST)
+        return (
+            self.filter(
+                is_archived=False,
+                focus_area__agreement=period.agreement_id,
+                start_date__lte=period.ends_on,
+                end_date__gte=period.starts_on,
+            )
+            .annotate(status_before=Coalesce(Subquery(before.values("status")[:1]), Value("")))
+            .exclude(status_before__in=CLOSED)
+        )
+
+    def with_reported_in(self, period):
+        """`reported_in_period`: a progress update describes a day of the period."""
+        return self.annotate(
+            reported_in_period=Exists(
+                ProgressUpdate.objects.filter(
+                    measure=OuterRef("pk"),
+                    reported_on__gte=period.starts_on,
+                    reported_on__lte=period.ends_on,
+                )
+            )
+        )
 
     def with_needs_changes(self):
         """`needs_changes`: the newest progress update was reviewed as needing changes."""
