@@ -11,6 +11,7 @@ import html
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
 
 from measures.models import Measure, ProgressUpdate, Review
 from tests.forms import edit_data, new_data
@@ -125,7 +126,7 @@ def measure_data(measure=None, **changes):
 
 def update_data(**changes):
     data = {
-        "reported_on": "2025-09-01",
+        "reported_on": timezone.localdate().isoformat(),
         "status": Measure.Status.IN_PROGRESS,
         "progress": "40",
         "assessment": ProgressUpdate.Assessment.GREEN,
