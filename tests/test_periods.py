@@ -226,9 +226,7 @@ def reporting(make_measure, make_update, officer, other_officer, periods):
     """In T3 2026: two of the officer's measures (one reported), one of a
     colleague's (not reported), one done before the period, one archived."""
     period = periods["T3 2026"]
-    mine_reported = make_measure(
-        title="Min rapporterade", owner=officer, end_date=D(2027, 6, 30)
-    )
+    mine_reported = make_measure(title="Min rapporterade", owner=officer, end_date=D(2027, 6, 30))
     make_update(mine_reported, reported_on=period.starts_on + datetime.timedelta(days=3))
     mine_missing = make_measure(title="Min saknade", owner=officer, end_date=D(2027, 6, 30))
     theirs = make_measure(title="Kollegans saknade", owner=other_officer, end_date=D(2027, 6, 30))
