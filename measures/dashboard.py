@@ -138,19 +138,15 @@ def overview(request):
     for condition in conditions.values():
         any_flag |= condition
     attention = list(
-        measures.filter(any_flag)
-        .with_flags(today)
-        .select_related("focus_area", "owner")
-        .order_by("end_date", "pk")[:ATTENTION_ROWS]
+        measures.filter(any_flag).for_listing(today).order_by("end_date", "pk")[:ATTENTION_ROWS]
     )
     attention_total = measures.filter(any_flag).count()
 
     # Red first, then yellow: what the steering group talks about.
     assessed = list(
-        measures.with_latest_update()
+        measures.for_listing(today)
         .filter(latest_assessment__in=["red", "yellow"])
         .annotate(rank=Case(When(latest_assessment="red", then=0), default=1))
-        .select_related("focus_area", "owner")
         .order_by("rank", "last_reported_on", "pk")[:ASSESSED_ROWS]
     )
 
@@ -261,11 +257,7 @@ def agreement_detail(request):
 
 def _measure_page(request, queryset, agreement, today):
     page = Paginator(
-        queryset.select_related("focus_area", "owner")
-        .with_latest_update()
-        .with_flags(today)
-        .order_by("start_date", "title", "pk"),
-        PAGE_SIZE,
+        queryset.for_listing(today).order_by("start_date", "title", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return page, charts.gantt(agreement, page.object_list, today)
 

@@ -91,15 +91,20 @@ FLAG_DESCRIPTIONS = {
     "stale": _("In progress without a progress update for more than %(days)s days."),
     "no_owner": _("Nobody is named as contact person, or the person named has left."),
     "ends_after_agreement": _(
-        "The agreement ends within 180 days and the measure is neither done nor cancelled."
+        "The agreement ends within %(ending_days)s days and the measure is neither done "
+        "nor cancelled."
     ),
 }
 
+# A measure still open this many days before its agreement ends is flagged.
 AGREEMENT_ENDING_DAYS = 180
 
 
 def flag_description(name):
-    return FLAG_DESCRIPTIONS[name] % {"days": settings.STALE_AFTER_DAYS}
+    return FLAG_DESCRIPTIONS[name] % {
+        "days": settings.STALE_AFTER_DAYS,
+        "ending_days": AGREEMENT_ENDING_DAYS,
+    }
 
 
 def flag_conditions(today, stale_after_days=None):
@@ -197,6 +202,12 @@ def status_on(day):
 class MeasureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
+
+    def for_listing(self, today):
+        """What every list of measures shows: the focus area and contact
+        person, the newest report's date, progress and assessment, and the
+        follow-up flags. The list, the exports and the dashboards use it."""
+        return self.select_related("focus_area", "owner").with_latest_update().with_flags(today)
 
     def of_agreement(self, agreement):
         return self.filter(focus_area__agreement=agreement)
