@@ -256,10 +256,11 @@ def agreement_detail(request):
 
 
 def _measure_page(request, queryset, agreement, today):
-    page = Paginator(
-        queryset.for_listing(today).order_by("start_date", "title", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return page, charts.gantt(agreement, page.object_list, today)
+    """A page of the measures' table, and the timeline of all of them."""
+    ordered = queryset.for_listing(today).order_by("start_date", "title", "pk")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    everyone = queryset.with_flags(today).order_by("start_date", "title", "pk")
+    return page, charts.timeline(agreement, everyone, today)
 
 
 @require_safe
@@ -274,7 +275,7 @@ def focus_area_detail(request, slug):
         measures.counts(today, compare_until=previous.ends_on if previous else None),
         compared=previous is not None,
     )
-    page, gantt = _measure_page(request, measures, agreement, today)
+    page, timeline = _measure_page(request, measures, agreement, today)
     return render(
         request,
         "measures/focusarea_detail.html",
@@ -284,7 +285,7 @@ def focus_area_detail(request, slug):
             "summary": figures,
             "compared_with": previous,
             "page": page,
-            "gantt": gantt,
+            "timeline": timeline,
             "today": today,
         },
     )
@@ -301,7 +302,7 @@ def area_detail(request, slug):
     rows = measures.counts(today, by="focus_area")
     by_focus_area = [(fa, summary(rows.get(fa.pk))) for fa in focus_areas]
     figures = summary(add_up(rows.values()))
-    page, gantt = _measure_page(request, measures, agreement, today)
+    page, timeline = _measure_page(request, measures, agreement, today)
     return render(
         request,
         "measures/area_detail.html",
@@ -311,7 +312,7 @@ def area_detail(request, slug):
             "summary": figures,
             "by_focus_area": by_focus_area,
             "page": page,
-            "gantt": gantt,
+            "timeline": timeline,
             "today": today,
         },
     )

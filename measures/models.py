@@ -226,7 +226,8 @@ class MeasureQuerySet(models.QuerySet):
         `until` counts status and assessment as they stood on that day (a
         period's report); `compare_until` adds the assessments as they stood
         on another day (`before_<value>`), for "red 3, +1"; `months` adds,
-        per (first, last) day, how many measures ran then (`month_<i>`). With
+        per (first, last) day, how many measures ran then (`month_<i>`; in
+        months gone, only those that had started). With
         `by` (a field name) the rows come per value of that field, as
         {value: row}.
         """
@@ -251,9 +252,11 @@ class MeasureQuerySet(models.QuerySet):
                     "pk", filter=Exact(current_assessment(compare_until), Value(value))
                 )
         for index, (first, last) in enumerate(months):
-            columns[f"month_{index}"] = Count(
-                "pk", filter=Q(start_date__lte=last, end_date__gte=first)
-            )
+            running = Q(start_date__lte=last, end_date__gte=first)
+            if first <= today:
+                # A measure still planned had not started then, whatever its dates.
+                running &= ~Q(status=Status.PLANNED)
+            columns[f"month_{index}"] = Count("pk", filter=running)
         rows = self.order_by()
         if by is None:
             return rows.aggregate(**columns)
