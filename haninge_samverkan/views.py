@@ -19,11 +19,14 @@ HEALTH_TIMEOUT = 2.0
 
 def _database_answers():
     pool = getattr(connection, "pool", None)  # Django's psycopg pool, on PostgreSQL
-    if pool is not None:
-        pool.open()
-        with pool.connection(timeout=HEALTH_TIMEOUT) as conn:
-            conn.execute("SELECT 1").fetchone()
-        return
+    if pool is not None and connection.connection is None:
+        # Borrow a connection from the pool with the health check's patience,
+        # not the pages'. A worker serves one request at a time.
+        patience, pool.timeout = pool.timeout, HEALTH_TIMEOUT
+        try:
+            connection.ensure_connection()
+        finally:
+            pool.timeout = patience
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
