@@ -476,7 +476,7 @@ def _section(kind, items, plan, site_url):
             count,
         ) % {"count": count, "days": REVIEW_WAITING_DAYS}
     else:
-        heading = _("Your flagged measures, week %(week)s") % {"week": items[0].key}
+        heading = _("Your flagged measures, week %(week)s") % {"week": plan.today.isocalendar()[1]}
         intro = ngettext(
             "This measure of yours is flagged in the follow-up. The flags say why:",
             "These %(count)d measures of yours are flagged in the follow-up. The flags say why:",
