@@ -40,6 +40,8 @@ Kind = NotificationKind
 
 # The weekly summary goes out on Mondays (datetime.date.weekday()).
 DIGEST_WEEKDAY = 0
+# A summary that could not be sent on Monday is retried until Friday.
+DIGEST_RETRY_DAYS = 4
 # Owners hear this many days before a period's deadline, and on the day.
 REPORT_DUE_DAYS_BEFORE = 7
 # A progress update waits for review for more than this many days.
@@ -155,18 +157,23 @@ def _nobody_line(measure, kind):
 
 
 def _add_for_owner(plan, measure, item):
+    """The owner's reminder; a line in the output when nobody can get it. A
+    deactivated owner is kept in the plan, to be counted as skipped."""
     if measure.owner is None or not measure.owner.is_active:
         plan.nobody.append(_nobody_line(measure, item.kind))
-    else:
+    if measure.owner is not None:
         plan.add(measure.owner, item)
 
 
 def _collect_digest(plan, stale_after_days):
-    """Mondays: each owner's flagged measures. Later in the week, only for
-    owners who had flagged measures on Monday and did not get the summary
-    (the send failed, or the job did not run that day)."""
+    """Mondays: each owner's flagged measures. Until Friday, also for owners
+    who had flagged measures on Monday but did not get the summary (the send
+    failed, or the job did not run that day); a summary at the weekend would
+    come just before the next one."""
     today = plan.today
     monday = today - datetime.timedelta(days=(today.weekday() - DIGEST_WEEKDAY) % 7)
+    if (today - monday).days > DIGEST_RETRY_DAYS:
+        return
     week = _iso_week(monday)
     measures = (
         Measure.objects.with_flags(today, stale_after_days)
@@ -187,11 +194,6 @@ def _collect_digest(plan, stale_after_days):
         if owners_on_monday is not None and measure.owner_id not in owners_on_monday:
             continue
         flags = [str(label) for _name, label in measure.flags()]
-        if measure.owner is None:
-            # Flagged as having no contact person: said once, not as a reminder.
-            if today == monday:
-                plan.nobody.append(_nobody_line(measure, Kind.DIGEST))
-            continue
         item = Item(
             Kind.DIGEST,
             week,
@@ -200,11 +202,7 @@ def _collect_digest(plan, stale_after_days):
             [_dates(measure), *flags],
             measure,
         )
-        if not measure.owner.is_active:
-            if today == monday:
-                plan.nobody.append(_nobody_line(measure, Kind.DIGEST))
-            continue
-        plan.add(measure.owner, item)
+        _add_for_owner(plan, measure, item)
 
 
 def _dates(measure):
@@ -243,12 +241,7 @@ def _collect_report_due(plan):
             [_dates(measure)],
             measure,
         )
-        if days_left == REPORT_DUE_DAYS_BEFORE or stage == "deadline":
-            _add_for_owner(plan, measure, item)
-        elif measure.owner is not None and measure.owner.is_active:
-            # Catching up on a failed send: the lines about measures nobody
-            # owns were printed on the first day.
-            plan.add(measure.owner, item)
+        _add_for_owner(plan, measure, item)
 
 
 def _collect_review_waiting(plan):
@@ -362,7 +355,7 @@ def _collect_decision_due(plan):
                 f"Decision {decision.pk} of the meeting “{decision.meeting.title}” is past "
                 f"its due date, but {who}: nobody to send the reminder to."
             )
-        else:
+        if decision.owner is not None:
             plan.add(decision.owner, item)
 
 
