@@ -560,6 +560,21 @@ def _close_quietly(connection):
         connection.close()
 
 
+def _ready(connection):
+    """Open the connection, or open it again when the server dropped it after
+    the last e-mail (relays close connections after a number of messages or
+    a pause); raises OSError when the server cannot be reached."""
+    smtp = getattr(connection, "connection", None)  # only the SMTP backend has one
+    if smtp is not None:
+        try:
+            alive = smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            alive = False
+        if not alive:
+            _close_quietly(connection)
+    connection.open()
+
+
 def _addressed(plan, result):
     """The letters that can go out: to active people with a valid address."""
     letters = []
@@ -613,7 +628,7 @@ def send_reminders(*, today, site_url, dry_run=False, show=None):
             message = build_message(letter, plan, site_url=site_url)
             message.connection = connection
             try:
-                connection.open()
+                _ready(connection)
             except OSError as exc:
                 left = len(letters) - index
                 result.failed += left

@@ -8,9 +8,13 @@ the mail server fails half-way.
 
 import email
 import email.policy
+import logging
 import socket
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every command at INFO; a failing test shows enough without them.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port():
@@ -30,7 +34,7 @@ class Received:
 
     @property
     def subject(self):
-        return str(self.message["Subject"])
+        return str(self.message["Subject"]).strip()
 
     def part(self, content_type):
         return self.message.get_body(preferencelist=(content_type.split("/")[1],)).get_content()
