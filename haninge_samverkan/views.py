@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -77,3 +78,16 @@ class PasswordResetView(auth_views.PasswordResetView):
             "site_url": settings.SITE_URL.rstrip("/"),
             "valid_days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
         }
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view answers a link that does not work before it looks at the
+    method; the app answers 405 to methods it does not handle, there too."""
+
+    http_method_names = ["get", "head", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
