@@ -12,7 +12,15 @@ from tests.paths import app_paths
 
 
 def _public_paths():
-    return {"/accounts/login/", "/healthz/"}
+    return {
+        "/accounts/login/",
+        "/healthz/",
+        # Password reset is for people who cannot log in.
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/sample-token/",
+        "/accounts/reset/done/",
+    }
 
 
 @pytest.fixture
@@ -82,8 +90,21 @@ def test_healthz_answers_ok_without_login(client, db):
     assert response.json() == {"status": "ok"}
 
 
+# Part 2: both roles read the reporting periods and hold meetings and record
+# decisions (followup/migrations/0002_roles).
+FOLLOW_UP = {
+    "agreement.view_reportingperiod",
+    "followup.view_meeting",
+    "followup.add_meeting",
+    "followup.change_meeting",
+    "followup.view_decision",
+    "followup.add_decision",
+    "followup.change_decision",
+}
+
 EXPECTED_PERMISSIONS = {
-    "Kommunens handläggare": {
+    "Kommunens handläggare": FOLLOW_UP
+    | {
         "agreement.view_agreement",
         "agreement.view_focusarea",
         "agreement.view_area",
@@ -95,7 +116,8 @@ EXPECTED_PERMISSIONS = {
         "measures.add_progressupdate",
         "measures.view_review",
     },
-    "Polisens kontaktperson": {
+    "Polisens kontaktperson": FOLLOW_UP
+    | {
         "agreement.view_agreement",
         "agreement.view_focusarea",
         "agreement.view_area",
