@@ -633,8 +633,9 @@ def send_reminders(*, today, site_url, dry_run=False, show=None):
                 left = len(letters) - index
                 result.failed += left
                 result.problems.append(
-                    f"The mail server could not be reached ({exc}): {left} e-mail(s) were "
-                    "not sent and go out on the next run."
+                    f"The mail server could not be reached or refused the connection "
+                    f"({exc.__class__.__name__}: {exc}): {left} e-mail(s) were not sent and "
+                    "go out on the next run."
                 )
                 break
             try:
