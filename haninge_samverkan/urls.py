@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from followup import views as followup_views
+from followup import notification_settings
 
 from . import views
 
@@ -55,7 +55,7 @@ urlpatterns = [
     ),
     path(
         "accounts/notifications/",
-        followup_views.notification_settings,
+        notification_settings.notification_settings,
         name="notifications",
     ),
     path("admin/", admin.site.urls),
