@@ -80,14 +80,14 @@ def test_each_person_gets_one_swedish_email_with_everything_due(world, mailoutbo
     assert mail.from_email == "Samverkan Haninge <samverkan@haninge.se>"
     assert mail.subject == (
         "Samverkan Haninge: uppföljning senast 2026-05-14, uppföljning behöver kompletteras, "
-        "beslut som har passerat sitt datum, veckosammanfattning"
+        "försenade beslut, veckosammanfattning"
     )
     body = mail.body
     assert body.startswith("Hej Test!")
     for heading in [
         "UPPFÖLJNING FÖR T1 2026 SKA LÄMNAS SENAST 2026-05-14",
         "UPPFÖLJNINGAR SOM BEHÖVER KOMPLETTERAS",
-        "BESLUT SOM HAR PASSERAT SITT DATUM",
+        "BESLUT SOM ÄR FÖRSENADE",
         "DINA ÅTGÄRDER MED FLAGGOR, VECKA 20",
     ]:
         assert heading in body

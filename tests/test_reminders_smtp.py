@@ -57,7 +57,7 @@ def test_the_reminders_arrive_over_smtp_and_a_second_run_sends_nothing(world, se
     assert officer_mail.sender == "samverkan@haninge.se"
     assert officer_mail.subject == (
         "Samverkan Haninge: uppföljning senast 2026-05-14, uppföljning behöver kompletteras, "
-        "beslut som har passerat sitt datum, veckosammanfattning"
+        "försenade beslut, veckosammanfattning"
     )
     assert officer_mail.message.get_content_type() == "multipart/alternative"
     text, html = officer_mail.text, officer_mail.html
