@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from agreement.models import Agreement, Area
 from followup.models import Decision, Meeting
 from followup.report import for_meeting
+from measures.freshness import data_changed
 from measures.models import Measure, ProgressUpdate, Review
 from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
@@ -464,6 +465,7 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
         )
     Review.objects.bulk_create(reviews, batch_size=1000)
     _meetings(rng, agreement, periods, today, staff, police, created)
+    data_changed()  # bulk_create sends no signal: cached pages must go
     return len(created)
 
 

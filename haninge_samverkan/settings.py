@@ -237,6 +237,21 @@ CONTENT_SECURITY_POLICY = {
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# The cache holds rendered dashboards and sessions. In production point it at
+# Redis (CACHE_URL=rediscache://127.0.0.1:6379/1); the default is each
+# process's own memory. A cache that is down only makes pages slower: every
+# cached page is keyed by a data version read from the database, so nothing
+# stale is ever served.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="samverkan")
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Sessions are read from the cache and kept in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Follow-up: a measure in progress without a progress update for this many
 # days is flagged as stale.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)

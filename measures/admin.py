@@ -18,6 +18,7 @@ from agreement.models import Area
 from agreement.validators import validate_line
 
 from . import services
+from .freshness import data_changed
 from .forms import UserChoiceField
 from .models import Measure, ProgressUpdate, Review
 from .roles import person_name, role_label
@@ -434,6 +435,7 @@ class PersonAdmin(ExplainRefusedDeleteMixin, SwedishPermissionsMixin, UserAdmin)
     @admin.action(description=_("Deactivate the selected people (they can no longer log in)"))
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        data_changed()  # an update() sends no signal; pages show who has left
         self.message_user(
             request,
             ngettext(

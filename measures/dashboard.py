@@ -11,13 +11,16 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from agreement.current import current_agreement
 from agreement.models import Area, FocusArea, ReportingPeriod
 
 from . import charts
+from .freshness import cached_page_part
 from .models import (
     ASSESSMENT_VALUES,
     ASSESSMENTS,
@@ -114,8 +117,21 @@ def overview(request):
             # Logged in but not yet given a role: say so, and whom to ask.
             return render(request, "measures/no_role.html")
         raise PermissionDenied
-    today = timezone.localdate()
     agreement = _agreement(request)
+    body = cached_page_part(
+        "overview", agreement.pk, user.pk, render=lambda: _overview_body(agreement, user)
+    )
+    return render(
+        request,
+        "measures/overview.html",
+        {"agreement": agreement, "body": mark_safe(body)},  # noqa: S308 — our own rendered template
+    )
+
+
+def _overview_body(agreement, user):
+    """Everything below the overview's heading, for one user: the shared
+    figures and the lists that are the user's own."""
+    today = timezone.localdate()
     focus_areas = list(agreement.focus_areas.all())
     measures = _live(agreement)
     period = agreement.periods.for_reporting(today)
@@ -192,11 +208,11 @@ def overview(request):
             .order_by("end_date", "pk")[:MINE_ROWS]
         )
 
-    return render(
-        request,
-        "measures/overview.html",
+    return render_to_string(
+        "measures/_overview_body.html",
         {
             "agreement": agreement,
+            "user": user,
             "today": today,
             "days_elapsed": agreement.days_elapsed(today),
             "days_left": agreement.days_left(today),
@@ -227,32 +243,66 @@ def _timeline(agreement, rows, labels, today):
     return charts.heatmap(agreement, lines, today)
 
 
+def _cached_page(request, template, name, parts, context):
+    """The page with its body from the cache (see measures.freshness):
+    `context()` is only asked for when the body must be rendered."""
+    body = cached_page_part(
+        name,
+        *parts,
+        render=lambda: render_to_string(f"measures/_{name}_body.html", context(), request),
+    )
+    return render(request, template, {**context.shell, "body": mark_safe(body)})  # noqa: S308 — our own rendered template
+
+
+class _Context:
+    """A page's context, made when first asked for; `shell` is what the page
+    around the cached body needs."""
+
+    def __init__(self, make, **shell):
+        self.make = make
+        self.shell = shell
+
+    def __call__(self):
+        return {**self.shell, **self.make()}
+
+
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def agreement_detail(request):
-    today = timezone.localdate()
     agreement = _agreement(request)
-    focus_areas = agreement.focus_areas.annotate(
-        measure_count=Count("measures", filter=Q(measures__is_archived=False))
-    )
-    areas = Area.objects.in_swedish_order().annotate(
-        measure_count=Count(
-            "measures",
-            filter=Q(measures__is_archived=False, measures__focus_area__agreement=agreement),
-        )
-    )
-    return render(
-        request,
-        "measures/agreement_detail.html",
-        {
-            "agreement": agreement,
-            "focus_areas": focus_areas,
-            "areas": areas,
+
+    def make():
+        today = timezone.localdate()
+        return {
+            "focus_areas": agreement.focus_areas.annotate(
+                measure_count=Count("measures", filter=Q(measures__is_archived=False))
+            ),
+            "areas": Area.objects.in_swedish_order().annotate(
+                measure_count=Count(
+                    "measures",
+                    filter=Q(
+                        measures__is_archived=False, measures__focus_area__agreement=agreement
+                    ),
+                )
+            ),
             "days_elapsed": agreement.days_elapsed(today),
             "days_left": agreement.days_left(today),
             "share_elapsed": agreement.share_elapsed(today),
-        },
+        }
+
+    return _cached_page(
+        request,
+        "measures/agreement_detail.html",
+        "agreement",
+        [agreement.pk],
+        _Context(make, agreement=agreement),
     )
+
+
+def _page_number(request):
+    """The page asked for, as a key: anything that is not a number is page 1."""
+    number = request.GET.get("page", "1")
+    return number if number.isdigit() else "1"
 
 
 def _measure_page(request, queryset, agreement, today):
@@ -266,53 +316,59 @@ def _measure_page(request, queryset, agreement, today):
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def focus_area_detail(request, slug):
-    today = timezone.localdate()
     agreement = _agreement(request)
     focus_area = get_object_or_404(FocusArea, agreement=agreement, slug=slug)
-    measures = _live(agreement).filter(focus_area=focus_area)
-    previous = _previous_period_end(agreement, agreement.periods.for_reporting(today), today)
-    figures = summary(
-        measures.counts(today, compare_until=previous.ends_on if previous else None),
-        compared=previous is not None,
-    )
-    page, timeline = _measure_page(request, measures, agreement, today)
-    return render(
-        request,
-        "measures/focusarea_detail.html",
-        {
-            "agreement": agreement,
-            "focus_area": focus_area,
+
+    def make():
+        today = timezone.localdate()
+        measures = _live(agreement).filter(focus_area=focus_area)
+        previous = _previous_period_end(agreement, agreement.periods.for_reporting(today), today)
+        figures = summary(
+            measures.counts(today, compare_until=previous.ends_on if previous else None),
+            compared=previous is not None,
+        )
+        page, timeline = _measure_page(request, measures, agreement, today)
+        return {
             "summary": figures,
             "compared_with": previous,
             "page": page,
             "timeline": timeline,
             "today": today,
-        },
+        }
+
+    return _cached_page(
+        request,
+        "measures/focusarea_detail.html",
+        "focusarea",
+        [focus_area.pk, _page_number(request)],
+        _Context(make, agreement=agreement, focus_area=focus_area),
     )
 
 
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def area_detail(request, slug):
-    today = timezone.localdate()
     agreement = _agreement(request)
     area = get_object_or_404(Area, slug=slug)
-    focus_areas = list(agreement.focus_areas.all())
-    measures = _live(agreement).filter(areas=area)
-    rows = measures.counts(today, by="focus_area")
-    by_focus_area = [(fa, summary(rows.get(fa.pk))) for fa in focus_areas]
-    figures = summary(add_up(rows.values()))
-    page, timeline = _measure_page(request, measures, agreement, today)
-    return render(
-        request,
-        "measures/area_detail.html",
-        {
-            "agreement": agreement,
-            "area": area,
-            "summary": figures,
-            "by_focus_area": by_focus_area,
+
+    def make():
+        today = timezone.localdate()
+        focus_areas = list(agreement.focus_areas.all())
+        measures = _live(agreement).filter(areas=area)
+        rows = measures.counts(today, by="focus_area")
+        page, timeline = _measure_page(request, measures, agreement, today)
+        return {
+            "summary": summary(add_up(rows.values())),
+            "by_focus_area": [(fa, summary(rows.get(fa.pk))) for fa in focus_areas],
             "page": page,
             "timeline": timeline,
             "today": today,
-        },
+        }
+
+    return _cached_page(
+        request,
+        "measures/area_detail.html",
+        "area",
+        [agreement.pk, area.pk, _page_number(request)],
+        _Context(make, agreement=agreement, area=area),
     )

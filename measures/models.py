@@ -748,3 +748,22 @@ class Review(models.Model):
     def clean(self):
         if self.verdict == self.Verdict.NEEDS_CHANGES and not (self.comment or "").strip():
             raise ValidationError({"comment": _("Say what needs to change.")})
+
+
+class DataVersion(models.Model):
+    """A number that every write to the follow-up's data moves (one row).
+
+    Cached pages are keyed by it, so a write is visible on the very next
+    request whatever the cache holds. `epoch` changes if the row is ever made
+    anew, so numbers counted again never meet old keys.
+    """
+
+    epoch = models.CharField(max_length=32)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self):
+        return f"{self.epoch}-{self.number}"

@@ -3,6 +3,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import timezone
 
 from agreement.models import Agreement, Area, FocusArea
@@ -136,6 +137,16 @@ def client_for(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached. (Its database is rolled back to
+    the same data version, so pages cached by one test would otherwise be
+    taken for the next one's.)"""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

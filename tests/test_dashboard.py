@@ -552,15 +552,17 @@ def _populate(n, *, start, make_measure, make_update, liaison, jordbro, agreemen
             )
 
 
+# Queries of a page the first time after a write (rendered), and again
+# (from the cache, where the page caches).
 PINNED_QUERIES = {
-    "/": 18,
-    "/measures/": 11,
-    "/focus-areas/barn-och-unga/": 13,
-    "/areas/jordbro/": 12,
+    "/": (18, 6),
+    "/measures/": (10, 10),
+    "/focus-areas/barn-och-unga/": (13, 7),
+    "/areas/jordbro/": (12, 7),
 }
 
 
-@pytest.mark.parametrize(("path", "expected_queries"), list(PINNED_QUERIES.items()))
+@pytest.mark.parametrize(("path", "expected"), list(PINNED_QUERIES.items()))
 def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     client,
     officer,
@@ -570,19 +572,19 @@ def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     around_today,
     make_measure,
     make_update,
-    django_assert_num_queries,
     path,
-    expected_queries,
+    expected,
 ):
     """PRODUCT.md: pages run a constant number of SQL queries whatever the number
     of measures. A query per row (a missing select_related or prefetch, a count
     per focus area) would make the count grow from 5 to 50 measures.
 
-    The pinned figure includes the session, the user, two permission look-ups
-    and the role in the header; the overview and a focus area also look up the
-    reporting period due now and the one before it, which the assessments are
-    compared with; a focus area and a district list all their measures for the
-    timeline beside the page of the table."""
+    The first figure is the page rendered after a write, the second the page
+    asked for again. Both include the user, two permission look-ups and the
+    role in the header (the session comes from the cache); the overview and a
+    focus area also look up the reporting period due now and the one before
+    it, which the assessments are compared with; a focus area and a district
+    list all their measures for the timeline beside the page of the table."""
     populate = {
         "make_measure": make_measure,
         "make_update": make_update,
@@ -595,14 +597,15 @@ def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     counts = []
     for start, n in [(1, 5), (6, 45)]:
         _populate(n, start=start, **populate)
-        assert client.get(path).status_code == 200  # warms any per-process cache
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == 200
-        counts.append(len(queries))
+        figures = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code == 200
+            figures.append(len(queries))
+        counts.append(tuple(figures))
     assert counts[0] == counts[1], "the number of queries grows with the number of measures"
-    with django_assert_num_queries(expected_queries):
-        client.get(path)
+    assert counts[0] == expected
     assert Measure.objects.count() == 50
 
 

@@ -117,22 +117,24 @@ def test_other_methods_are_not_allowed(client, officer, method):
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, liaison, django_assert_num_queries):
-    """Session and user (2), the reviewer permission with the user's and the
-    groups' permissions (2), the opt-outs (1), the header's agreement and
-    groups (2), the session's messages none: 7, whatever is turned off."""
+    """The user (1; the session comes from the cache), the reviewer permission
+    with the user's and the groups' permissions (2), the opt-outs (1), the
+    header's agreement and groups (2), the session's messages none: 6,
+    whatever is turned off."""
     NotificationOptOut.objects.create(user=liaison, kind="digest")
     client.force_login(liaison)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.status_code == 200
 
 
 def test_saving_runs_a_fixed_number_of_queries(client, liaison, django_assert_num_queries):
-    """Session and user (2), the permissions (2), the opt-outs read (1); the
+    """The user (1; the session comes from the cache), the permissions (2),
+    the opt-outs read (1); the
     choice written in one transaction: a DELETE and one INSERT between a
     savepoint and its release (4); the session saved with the message, in
-    its own savepoint (3). 12, whatever is ticked."""
+    its own savepoint (3). 11, whatever is ticked."""
     client.force_login(liaison)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.post(URL, {"digest": "on"})
     assert response.status_code == 302

@@ -1,0 +1,89 @@
+"""Cached pages, and how every write makes them stale at once.
+
+A page's expensive part is rendered once and kept in Django's cache under a
+key made of the data version, the day and what else it depends on (the user,
+the page number). Every write moves the data version (`data_changed`): saves
+and deletes of the app's models through signals connected in apps.py, and
+bulk writes, which send no signals, by calling it themselves. The version is
+read from the database, so a cache that holds old entries or is gone never
+serves a stale page; it only stops saving time.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone, translation
+
+from .models import DataVersion
+
+logger = logging.getLogger(__name__)
+
+# How long a rendered page may be kept: it is keyed by the day anyway.
+PAGE_TIMEOUT = 24 * 60 * 60
+# Writes to these apps' models move the version; history rows, the log of
+# sent e-mails and the version itself do not change what pages show.
+WATCHED_APPS = {"agreement", "measures", "followup", "auth"}
+UNWATCHED = {"dataversion", "notification", "notificationoptout", "permission"}
+
+
+def _row():
+    row, _created = DataVersion.objects.get_or_create(pk=1, defaults={"epoch": uuid.uuid4().hex})
+    return row
+
+
+def data_version():
+    """The data's version now, e.g. "3f2a…-1042"."""
+    row = DataVersion.objects.filter(pk=1).values_list("epoch", "number").first()
+    if row is None:
+        row = (_row().epoch, 0)
+    return f"{row[0]}-{row[1]}"
+
+
+def data_changed():
+    """Move the version: call after any write that sends no signal."""
+    if not DataVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        _row()
+
+
+def on_write(sender, **kwargs):
+    """A model of the app was saved or deleted, or its relations changed."""
+    if sender.__module__ == "__fake__":
+        return  # a migration's own models, before the version's table is there
+    meta = sender._meta
+    if meta.app_label not in WATCHED_APPS or meta.model_name in UNWATCHED:
+        return
+    if meta.model_name.startswith("historical"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # logging in changes nothing shown
+    data_changed()
+
+
+def cached_page_part(name, *parts, render):
+    """The HTML `render()` makes for `name`, cached by the data version, the
+    day and the language; `parts` say what else it depends on."""
+    key = ":".join(
+        [
+            "page",
+            name,
+            data_version(),
+            timezone.localdate().isoformat(),
+            translation.get_language() or "",
+            *(str(part) for part in parts),
+        ]
+    )
+    try:
+        html = cache.get(key)
+    except Exception:  # a cache that is down only stops saving time
+        logger.warning("The cache does not answer", exc_info=True)
+        html = None
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html, PAGE_TIMEOUT)
+        except Exception:
+            logger.warning("The cache does not answer", exc_info=True)
+    return html
