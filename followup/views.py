@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agreement.current import current_agreement
 from agreement.models import ReportingPeriod
+from measures.freshness import current_agreement
 from measures.models import Measure
 from measures.roles import person_name
 

@@ -1,4 +1,4 @@
-from agreement.current import current_agreement
+from measures.freshness import current_agreement
 from measures.roles import administrators, has_role, role_label
 
 

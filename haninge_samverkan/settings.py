@@ -134,7 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with permissions kept in the cache.
+    "measures.backends.CachedPermissionsBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -18,8 +18,8 @@ from agreement.models import Area
 from agreement.validators import validate_line
 
 from . import services
-from .freshness import data_changed
 from .forms import UserChoiceField
+from .freshness import data_changed
 from .models import Measure, ProgressUpdate, Review
 from .roles import person_name, role_label
 

@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from agreement.current import current_agreement
 from agreement.models import Area, FocusArea, ReportingPeriod
 
 from . import charts
-from .freshness import cached_page_part
+from .freshness import cached_page_part, current_agreement
 from .models import (
     ASSESSMENT_VALUES,
     ASSESSMENTS,
@@ -119,7 +118,11 @@ def overview(request):
         raise PermissionDenied
     agreement = _agreement(request)
     body = cached_page_part(
-        "overview", agreement.pk, user.pk, render=lambda: _overview_body(agreement, user)
+        "overview",
+        agreement.pk,
+        user.pk,
+        render=lambda: _overview_body(agreement, user),
+        holder=user,
     )
     return render(
         request,
@@ -250,6 +253,7 @@ def _cached_page(request, template, name, parts, context):
         name,
         *parts,
         render=lambda: render_to_string(f"measures/_{name}_body.html", context(), request),
+        holder=request.user,
     )
     return render(request, template, {**context.shell, "body": mark_safe(body)})  # noqa: S308 — our own rendered template
 

@@ -13,9 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from agreement.current import current_agreement
-
 from .filters import MeasureFilter
+from .freshness import current_agreement
 from .models import FLAGS, Measure
 from .roles import person_name
 

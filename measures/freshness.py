@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone, translation
 
+from agreement.models import Agreement
+
 from .models import DataVersion
 
 logger = logging.getLogger(__name__)
@@ -33,12 +35,41 @@ def _row():
     return row
 
 
-def data_version():
-    """The data's version now, e.g. "3f2a…-1042"."""
+def remember_version(holder, epoch, number):
+    """Note the version read along with something else (the request's user)."""
+    holder._data_version = f"{epoch}-{number}"
+
+
+def data_version(holder=None):
+    """The data's version now, e.g. "3f2a…-1042"; read once per `holder` (the
+    request's user), which every page's parts share."""
+    remembered = getattr(holder, "_data_version", None)
+    if remembered is not None:
+        return remembered
     row = DataVersion.objects.filter(pk=1).values_list("epoch", "number").first()
     if row is None:
         row = (_row().epoch, 0)
-    return f"{row[0]}-{row[1]}"
+    version = f"{row[0]}-{row[1]}"
+    if holder is not None:
+        holder._data_version = version
+    return version
+
+
+def cached(key, make, *, holder=None, timeout=PAGE_TIMEOUT):
+    """`make()`, kept in the cache under `key` and the data version."""
+    key = f"{key}:{data_version(holder)}"
+    try:
+        value = cache.get(key)
+    except Exception:  # a cache that is down only stops saving time
+        logger.warning("The cache does not answer", exc_info=True)
+        value = None
+    if value is None:
+        value = make()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            logger.warning("The cache does not answer", exc_info=True)
+    return value
 
 
 def data_changed():
@@ -62,28 +93,29 @@ def on_write(sender, **kwargs):
     data_changed()
 
 
-def cached_page_part(name, *parts, render):
+def cached_page_part(name, *parts, render, holder=None):
     """The HTML `render()` makes for `name`, cached by the data version, the
     day and the language; `parts` say what else it depends on."""
     key = ":".join(
         [
             "page",
             name,
-            data_version(),
             timezone.localdate().isoformat(),
             translation.get_language() or "",
             *(str(part) for part in parts),
         ]
     )
-    try:
-        html = cache.get(key)
-    except Exception:  # a cache that is down only stops saving time
-        logger.warning("The cache does not answer", exc_info=True)
-        html = None
-    if html is None:
-        html = render()
-        try:
-            cache.set(key, html, PAGE_TIMEOUT)
-        except Exception:
-            logger.warning("The cache does not answer", exc_info=True)
-    return html
+    return cached(key, render, holder=holder)
+
+
+def current_agreement(request):
+    """The current agreement, looked up once per request and kept in the
+    cache for the day (see AgreementQuerySet.current)."""
+    if not hasattr(request, "_current_agreement"):
+        today = timezone.localdate()
+        request._current_agreement = cached(
+            f"agreement:{today.isoformat()}",
+            lambda: Agreement.objects.current(today),
+            holder=getattr(request, "user", None),
+        )
+    return request._current_agreement

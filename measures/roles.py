@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .freshness import cached
+
 MUNICIPAL_STAFF = "Kommunens handläggare"
 POLICE_LIAISON = "Polisens kontaktperson"
 ROLE_GROUPS = [MUNICIPAL_STAFF, POLICE_LIAISON]
@@ -40,9 +42,14 @@ def person_choice_label(user):
 
 
 def _group_names(user):
-    """The user's groups, asked once per request (the user object is the request's)."""
+    """The user's groups, asked once per request (the user object is the
+    request's) and kept in the cache until people or groups change."""
     if not hasattr(user, "_group_names"):
-        user._group_names = set(user.groups.values_list("name", flat=True))
+        user._group_names = cached(
+            f"groups:{user.pk}",
+            lambda: frozenset(user.groups.values_list("name", flat=True)),
+            holder=user,
+        )
     return user._group_names
 
 

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agreement.current import current_agreement
-
 from . import charts, services
 from .filters import MeasureFilter
 from .forms import MeasureForm, ProgressUpdateForm, ReviewForm, ReviewQueueFilter
+from .freshness import current_agreement
 from .history import change_log, display_value
 from .models import FLAGS, Measure, ProgressUpdate, Review, flag_description
 from .roles import person_name, user_may_report

@@ -281,11 +281,13 @@ def test_query_count_does_not_grow_with_the_number_of_measures(
 
     with CaptureQueriesContext(connection) as five:
         detail_page(as_officer, measure)
+    five_count = len(five)  # read now: a later request empties the log
 
     for _ in range(95):
         other = make_measure(areas=[jordbro])
         make_update(other)
-    with django_assert_num_queries(len(five)):
+    detail_page(as_officer, measure)  # the writes moved the data version: warm again
+    with django_assert_num_queries(five_count):
         detail_page(as_officer, measure)
 
 
@@ -323,6 +325,7 @@ def test_query_count_does_not_grow_with_the_measures_updates_and_history(
     detail_page(as_officer, small)  # warm caches that are filled once per process
     with CaptureQueriesContext(connection) as few:
         detail_page(as_officer, small)
+    few_count = len(few)  # read now: a later request empties the log
 
     large = make_measure(areas=[jordbro])
     reviewed_updates(large, 10)
@@ -331,7 +334,8 @@ def test_query_count_does_not_grow_with_the_measures_updates_and_history(
         large.owner = editor
         large._history_user = editor
         large.save()
-    with django_assert_num_queries(len(few)):
+    detail_page(as_officer, large)  # the writes moved the data version: warm again
+    with django_assert_num_queries(few_count):
         detail_page(as_officer, large)
 
 

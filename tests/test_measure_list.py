@@ -377,9 +377,11 @@ def test_query_count_does_not_grow_with_the_number_of_measures(
 
     with CaptureQueriesContext(connection) as five:
         assert client.get("/measures/").status_code == 200
+    five_count = len(five)  # read now: a later request empties the log
 
     for _ in range(95):
         make_measure()
-    with django_assert_num_queries(len(five)):
+    client.get("/measures/")  # the writes moved the data version: warm again
+    with django_assert_num_queries(five_count):
         response = client.get("/measures/")
     assert len(titles(response)) == 25

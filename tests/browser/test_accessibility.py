@@ -169,7 +169,7 @@ def _edit_conflict(page, scenario):
     Measure.objects.filter(pk=scenario.measure.pk).update(
         version=F("version") + 1, responsible_unit="Polisens områdesgrupp"
     )
-    page.get_by_label("Operativt mål", exact=True).fill("Vuxna ute varje helgkväll.")
+    page.get_by_label("Vad ska åtgärden uppnå?", exact=True).fill("Vuxna ute varje helgkväll.")
     page.get_by_role("button", name="Spara ändringar").click()
     expect(page.get_by_role("heading", name="Någon annan sparade åtgärden")).to_be_visible()
 

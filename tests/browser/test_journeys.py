@@ -26,10 +26,14 @@ def test_officer_creates_a_measure_and_reports_progress(page, live_server, login
 
     page.get_by_label("Fokusområde", exact=True).select_option(label="Barn och unga")
     page.get_by_label("Titel", exact=True).fill("Nattvandring i Handens centrum")
-    page.get_by_label("Orsak", exact=True).fill("Ungdomar känner sig otrygga kvällstid.")
-    page.get_by_label("Åtgärd", exact=True).fill("Vuxna vandrar i centrum fredag och lördag.")
+    page.get_by_label("Vilket problem i lägesbilden tar åtgärden itu med?", exact=True).fill(
+        "Ungdomar känner sig otrygga kvällstid."
+    )
+    page.get_by_label("Vad görs, och hur?", exact=True).fill(
+        "Vuxna vandrar i centrum fredag och lördag."
+    )
     page.get_by_role("radio", name="Social").check()
-    page.get_by_label("Operativt mål", exact=True).fill("Fler vuxna ute på helgkvällar.")
+    page.get_by_label("Vad ska åtgärden uppnå?", exact=True).fill("Fler vuxna ute på helgkvällar.")
     page.get_by_label("Startdatum", exact=True).fill("2025-03-01")
     end_date = page.get_by_label("Slutdatum", exact=True)
     end_date.fill("2028-01-01")  # one day after the agreement ends
