@@ -4,14 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreement', '0005_haninge_tertials'),
+        ("agreement", "0005_haninge_tertials"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('reopened_until__isnull', True), models.Q(('reopen_reason', ''), _negated=True), _connector='OR'), name='period_reopened_with_reason'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reopened_until__isnull", True),
+                    models.Q(("reopen_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="period_reopened_with_reason",
+            ),
         ),
     ]
