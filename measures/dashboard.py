@@ -8,14 +8,21 @@ paginated. This module only puts the figures into words and shapes.
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from agreement.current import current_agreement
-from agreement.models import Area, FocusArea, ReportingPeriod
+from agreement.models import (
+    Area,
+    CitizenPromise,
+    FocusArea,
+    Indicator,
+    ReportingPeriod,
+    SituationReport,
+)
 
 from . import charts
 from .models import (
@@ -23,8 +30,10 @@ from .models import (
     ASSESSMENTS,
     FLAGS,
     Measure,
+    MeasureProblem,
     ProgressUpdate,
     Status,
+    addresses_problem,
     flag_conditions,
 )
 from .roles import has_role
@@ -250,6 +259,7 @@ def agreement_detail(request):
         "measures/agreement_detail.html",
         {
             "agreement": agreement,
+            "chain": _chain(agreement),
             "focus_areas": focus_areas,
             "areas": areas,
             "days_elapsed": agreement.days_elapsed(today),
@@ -257,6 +267,40 @@ def agreement_detail(request):
             "share_elapsed": agreement.share_elapsed(today),
         },
     )
+
+
+def _chain(agreement):
+    """The law's chain at a glance: the newest situation report and its
+    problems no live measure addresses, the action plan's measures and those
+    that name no problem, the indicators by verdict, the citizen promises."""
+    report = SituationReport.objects.latest_for(agreement)
+    problems = {"total": 0, "unaddressed": 0}
+    if report is not None:
+        addressed = Exists(
+            MeasureProblem.objects.filter(problem=OuterRef("pk"), measure__is_archived=False)
+        )
+        problems = report.problems.aggregate(
+            total=Count("pk"), unaddressed=Count("pk", filter=~Q(addressed))
+        )
+    measures = _live(agreement).aggregate(
+        total=Count("pk"), without_problem=Count("pk", filter=~Q(addresses_problem()))
+    )
+    indicators = list(Indicator.objects.filter(agreement=agreement).with_latest())
+    verdicts = dict.fromkeys(Indicator.Verdict.values, 0)
+    for indicator in indicators:
+        verdicts[indicator.verdict()] += 1
+    return {
+        "report": report,
+        "problems": problems,
+        "measures": measures,
+        "indicator_count": len(indicators),
+        "verdicts": [
+            {"value": value, "label": label, "count": verdicts[value]}
+            for value, label in Indicator.Verdict.choices
+            if verdicts[value]
+        ],
+        "promise_count": CitizenPromise.objects.filter(agreement=agreement).count(),
+    }
 
 
 def _measure_page(request, queryset, agreement, today):
@@ -294,6 +338,11 @@ def focus_area_detail(request, slug):
             "page": page,
             "gantt": gantt,
             "today": today,
+            "indicators": list(
+                Indicator.objects.filter(focus_area=focus_area)
+                .with_latest()
+                .order_by("title", "pk")
+            ),
         },
     )
 

@@ -16,7 +16,16 @@ from . import charts, services
 from .filters import MeasureFilter
 from .forms import MeasureForm, ProgressUpdateForm, ReviewForm
 from .history import change_log
-from .models import FLAGS, Measure, ProgressUpdate, Review, flag_description
+from .models import (
+    FLAGS,
+    NO_PROBLEM,
+    NO_PROBLEM_DESCRIPTION,
+    NO_PROBLEM_LABEL,
+    Measure,
+    ProgressUpdate,
+    Review,
+    flag_description,
+)
 from .roles import person_name, user_may_report
 
 PAGE_SIZE = 25
@@ -99,7 +108,10 @@ def _get_update_for_review(request, pk):
 
 def _list_queryset(today):
     return (
-        Measure.objects.select_related("focus_area", "owner").with_latest_update().with_flags(today)
+        Measure.objects.select_related("focus_area", "owner")
+        .with_latest_update()
+        .with_flags(today)
+        .with_problem_link()
     )
 
 
@@ -125,6 +137,7 @@ def measure_list(request):
             "querystring": querystring,
             "mine": data.get("owner") == str(request.user.pk) and len(data) == 1,
             "flags": FLAGS,
+            "no_problem": (NO_PROBLEM, NO_PROBLEM_LABEL, NO_PROBLEM_DESCRIPTION),
             "columns": _sort_columns(data),
             "can_create": request.user.has_perm("measures.add_measure"),
         },
@@ -162,6 +175,14 @@ def measure_detail(request, pk):
             "assessment": annotated.latest_assessment,
             "assessment_label": annotated.assessment_label(),
             "areas": list(measure.areas.all()),
+            "problems": list(
+                measure.problems.select_related("situation_report").order_by(
+                    "-situation_report__prepared_on", "pk"
+                )
+            ),
+            "indicators": list(measure.indicators.with_latest().order_by("title", "pk")),
+            "promises": list(measure.promises.order_by("-valid_from", "title", "pk")),
+            "no_problem_label": NO_PROBLEM_LABEL,
             "updates": updates,
             "history": change_log(measure),
             "agreement": agreement,
@@ -247,11 +268,15 @@ def _render_measure_form(request, form, agreement, measure, conflict=None):
     )
 
 
+def _is_many(name):
+    return Measure._meta.get_field(name).many_to_many
+
+
 def _display(form, name, value):
     field = form.fields[name]
     if value in (None, "", []):
         return "–"
-    if name == "areas":
+    if _is_many(name):
         return ", ".join(str(a) for a in value) or "–"
     if hasattr(field, "choices") and not hasattr(value, "pk"):
         return str(dict(field.choices).get(value, value))
@@ -269,8 +294,8 @@ def _conflict_rows(form, current):
     rows = []
     for name in form.Meta.fields:
         mine = form.cleaned_data.get(name)
-        if name == "areas":
-            theirs = list(current.areas.all())
+        if _is_many(name):
+            theirs = list(getattr(current, name).all())
             mine = list(mine or [])
             same = {a.pk for a in theirs} == {a.pk for a in mine}
         else:

@@ -549,7 +549,7 @@ def _populate(n, *, start, make_measure, make_update, liaison, jordbro, agreemen
 PINNED_QUERIES = {
     "/": 18,
     "/measures/": 11,
-    "/focus-areas/barn-och-unga/": 12,
+    "/focus-areas/barn-och-unga/": 13,
     "/areas/jordbro/": 11,
 }
 
@@ -575,7 +575,7 @@ def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     The pinned figure includes the session, the user, two permission look-ups
     and the role in the header; the overview and a focus area also look up the
     reporting period due now and the one before it, which the assessments are
-    compared with."""
+    compared with, and a focus area its indicators with their latest values."""
     populate = {
         "make_measure": make_measure,
         "make_update": make_update,

@@ -77,7 +77,7 @@ def test_the_new_form_is_in_swedish_and_in_the_action_plans_order(as_officer):
 
     assert "<h1>Ny åtgärd</h1>" in content
     legends = re.findall(r"<legend>([^<]+)</legend>", content)
-    assert legends == ["Åtgärden", "Orsak", "Åtgärd", "Operativt mål", "När", "Vem"]
+    assert legends == ["Åtgärden", "Orsak", "Åtgärd", "Operativt mål", "När", "Vem", "Uppföljning"]
     assert 'name="version"' in content
     assert "Spara åtgärden" in content
 
