@@ -13,7 +13,7 @@ when the report is shown (`labels`), from the stored values.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Indicator, ReportingPeriod
@@ -224,7 +224,7 @@ def _effect(agreement, end):
         Indicator.objects.filter(agreement=agreement)
         .select_related("focus_area")
         .with_latest(until=end)
-        .order_by("focus_area__position", "title", "pk")
+        .order_by(F("focus_area__position").asc(nulls_last=True), "title", "pk")
     )
     return [
         {

@@ -148,12 +148,13 @@ def _decimals(step):
 
 def _value_axis(numbers, *, percent):
     low, high = min(numbers), max(numbers)
+    never_negative = low >= 0
     if low == high:
         low, high = low - 1, high + 1
     step = _nice_step(high - low)
     bottom = math.floor(low / step - 0.5) * step
     top = math.ceil(high / step + 0.5) * step
-    if low >= 0 and bottom < 0:
+    if never_negative and bottom < 0:
         bottom = 0.0
     if percent:
         bottom, top = max(bottom, 0.0), min(top, 100.0)

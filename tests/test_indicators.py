@@ -367,6 +367,33 @@ def test_the_indicator_page_draws_a_chart_with_a_table(as_officer, indicator, me
     assert "Röd: avviker från plan" in measures
 
 
+@pytest.mark.parametrize(
+    ("fields", "values"),
+    [
+        ({"unit": "count", "baseline_value": 0, "target_value": 0}, ["0"]),
+        ({"baseline_value": 100, "target_value": 100, "direction": "increase"}, ["100"]),
+        ({"unit": "index", "baseline_value": -5, "target_value": 5, "direction": "increase"}, []),
+        ({"baseline_value": 31, "target_value": 25}, ["31", "31", "30.99"]),
+    ],
+    ids=["all-zero", "all-hundred-percent", "negative-index", "flat"],
+)
+def test_the_chart_draws_whatever_the_values(
+    as_officer, make_indicator, make_value, fields, values
+):
+    indicator = make_indicator(**fields)
+    for year, value in zip((2024, 2025, 2026), values, strict=False):
+        make_value(indicator, D(year, 10, 15), value)
+
+    response = as_officer.get(f"/indicators/{indicator.pk}/")
+
+    assert response.status_code == 200
+    svg = chunk(text(response), '<svg class="chart chart--line"', "</svg>")
+    assert svg.count('<circle class="series-point"') == len(values)
+    assert ('<polyline class="series"' in svg) is (len(values) > 1)
+    ticks = re.findall(r'dominant-baseline="middle">([^<]+)</text>', svg)
+    assert len(ticks) >= 2
+
+
 def test_an_indicator_without_values(as_officer, indicator):
     content = text(as_officer.get(f"/indicators/{indicator.pk}/"))
     assert "Inget värde sedan utgångsvärdet" in content
