@@ -183,7 +183,11 @@ class ProblemInline(TypedTextAdminMixin, admin.StackedInline):
 
 
 @admin.register(SituationReport)
-class SituationReportAdmin(TypedTextAdminMixin, SimpleHistoryAdmin):
+class SituationReportAdmin(ExplainRefusedDeleteMixin, SimpleHistoryAdmin):
+    refused_delete_explanation = _(
+        "Measures address problems of this situation report. It is kept as the ground the "
+        "action plan was decided on; enter a newer situation report beside it instead."
+    )
     list_display = ["title", "agreement", "prepared_on", "problem_count"]
     list_filter = ["agreement", "prepared_on"]
     list_select_related = ["agreement"]

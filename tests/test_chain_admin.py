@@ -102,6 +102,17 @@ def test_a_problem_measures_address_is_not_deleted(as_admin, problem, measure):
     assert Problem.objects.filter(pk=problem.pk).exists()
 
 
+def test_a_situation_report_whose_problems_measures_address_is_kept(as_admin, problem, measure):
+    measure.problems.add(problem)
+    url = reverse("admin:agreement_situationreport_delete", args=[problem.situation_report_id])
+
+    content = text(as_admin.get(url))
+    as_admin.post(url, {"post": "yes"})
+
+    assert "Åtgärder hanterar problem i den här lägesbilden" in content
+    assert SituationReport.objects.filter(pk=problem.situation_report_id).exists()
+
+
 def test_indicator_values_show_who_entered_them_by_name(as_admin, indicator, make_value, liaison):
     make_value(indicator, D(2025, 10, 15), "29.4", entered_by=liaison)
 
