@@ -335,6 +335,15 @@ def test_the_list_shows_each_indicator_against_baseline_and_target(as_officer, i
     assert '<td class="num">1</td>' in row
 
 
+def test_a_move_away_is_shown_with_a_minus_sign(as_officer, indicator, make_value):
+    make_value(indicator, D(2025, 10, 15), "33")
+
+    content = text(as_officer.get("/indicators/"))
+
+    row = chunk(content, f'<a href="/indicators/{indicator.pk}/">', "</tr>")
+    assert "Från målet" in row and "\u221233 % av vägen" in row
+
+
 def test_the_indicator_page_draws_a_chart_with_a_table(as_officer, indicator, measured):
     content = text(as_officer.get(f"/indicators/{indicator.pk}/"))
 

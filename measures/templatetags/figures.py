@@ -56,3 +56,11 @@ def change(value):
     if value < 0:
         return f"\u2212{_number(-value)}"
     return "±0"
+
+
+@register.filter
+def minus(number):
+    """A number with a real minus sign when negative: −35."""
+    if number is None:
+        return ""
+    return f"\u2212{-number}" if number < 0 else str(number)
