@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,11 +10,26 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from agreement.models import Agreement, Area
+from agreement.models import (
+    Agreement,
+    Area,
+    CitizenPromise,
+    Indicator,
+    IndicatorValue,
+    Problem,
+    SituationReport,
+)
 from followup.models import Decision, Meeting
 from followup.report import for_meeting
 from measures.freshness import data_changed
-from measures.models import Measure, ProgressUpdate, Review
+from measures.models import (
+    Measure,
+    MeasureIndicator,
+    MeasureProblem,
+    MeasurePromise,
+    ProgressUpdate,
+    Review,
+)
 from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 # (focus area slug, title, cause, measure, operational goal, kind, party, unit, districts)
@@ -464,6 +480,8 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
             )
         )
     Review.objects.bulk_create(reviews, batch_size=1000)
+    # Its own generator, so the measures above stay as they were for a seed.
+    _chain(random.Random(seed + 1), agreement, created, today, staff, police)
     _meetings(rng, agreement, periods, today, staff, police, created)
     data_changed()  # bulk_create sends no signal: cached pages must go
     return len(created)
@@ -552,3 +570,449 @@ def _meetings(rng, agreement, periods, today, staff, police, measures):
             participants=PARTICIPANTS,
             notes=AGENDA,
         )
+
+
+# --- From lägesbild to effect: the situation report, its problems, the
+# indicators and the citizen promises, linked to the measures above.
+
+SITUATION_REPORT = {
+    "title": "Lägesbild brott och trygghet i Haninge 2024",
+    "prepared_on": datetime.date(2024, 11, 28),
+    "summary": (
+        "Brottsligheten i Haninge ligger något över länets genomsnitt räknat per invånare. "
+        "Otryggheten är störst i Jordbro och Brandbergen, som polisen pekat ut som utsatta "
+        "områden, och kring Handens station och bussterminal kvällstid.\n"
+        "Unga under 18 år är överrepresenterade bland misstänkta för narkotika- och "
+        "våldsbrott, och rekryteringen till kriminella nätverk sker allt tidigare. "
+        "Anmälningarna om våld i nära relation har ökat, liksom bedrägerier riktade mot "
+        "äldre. Bostadsinbrotten har ökat i villaområdena i Vendelsö."
+    ),
+    "sources": (
+        "Polisens trygghetsmätning 2022–2024\n"
+        "Anmälda brott 2019–2024 (Brå och Polisen)\n"
+        "Stockholmsenkäten 2024, årskurs 9 och gymnasiet år 2\n"
+        "Kommunens trygghetsundersökning 2024\n"
+        "Intervjuer med fältassistenter, skolor, fastighetsägare och räddningstjänst"
+    ),
+}
+
+# key: (focus area slug, title, description, district slugs)
+PROBLEMS = {
+    "youth_jordbro": (
+        "barn-och-unga",
+        "Unga samlas kvällstid i Jordbro centrum",
+        "Grupper av unga samlas fredag och lördag kväll vid Jordbro centrum och "
+        "pendeltågsstationen, med stök och hot mot förbipasserande. Samma mönster finns i "
+        "mindre skala i Brandbergens centrum.",
+        ["jordbro", "brandbergen"],
+    ),
+    "recruitment": (
+        "barn-och-unga",
+        "Rekrytering av unga till kriminella nätverk",
+        "Polisen ser att barn ned till 13 års ålder används för att förvara vapen och "
+        "narkotika. Skolor och socialtjänst får signaler sent.",
+        ["jordbro", "brandbergen"],
+    ),
+    "knives": (
+        "barn-och-unga",
+        "Unga bär kniv för att känna sig trygga",
+        "Var tionde elev i årskurs 9 uppger i Stockholmsenkäten att de burit kniv under "
+        "det senaste året, oftast med trygghet som skäl.",
+        [],
+    ),
+    "unsafe_places": (
+        "offentlig-miljo",
+        "Otrygga gångtunnlar och busshållplatser",
+        "Boende pekar ut gångtunnlar, busshållplatser och parkeringar med dålig belysning "
+        "som platser de undviker när det är mörkt.",
+        ["handen", "brandbergen"],
+    ),
+    "robbery_terminal": (
+        "offentlig-miljo",
+        "Rån och misshandel vid Handenterminalen",
+        "Anmälda rån och misshandelsbrott vid bussterminalen har ökat, främst fredag och "
+        "lördag efter 22.",
+        ["handen"],
+    ),
+    "drugs_handen": (
+        "offentlig-miljo",
+        "Narkotikaförsäljning nära Handens station",
+        "Försäljning av cannabis och tabletter sker öppet i anslutning till stationen och "
+        "gångvägen mot Handens centrum, enligt polisen och väktarbolaget.",
+        ["handen"],
+    ),
+    "vandalism": (
+        "offentlig-miljo",
+        "Skadegörelse och klotter",
+        "Skadegörelse på kommunala fastigheter och i kollektivtrafiken kostar mycket och "
+        "ökar otryggheten där den får stå kvar.",
+        [],
+    ),
+    "domestic_violence": (
+        "hemmiljo",
+        "Fler anmälningar om våld i nära relation",
+        "Anmälningarna om misshandel i nära relation har ökat med en femtedel på tre år. "
+        "Barn finns ofta i hemmen, och ärenden faller mellan socialtjänst och polis.",
+        [],
+    ),
+    "elderly_fraud": (
+        "hemmiljo",
+        "Bedrägerier och andra brott mot äldre",
+        "Äldre luras av telefonbedragare som utger sig för att vara bank eller polis, och "
+        "utsätts för stölder i hemmet av falska hantverkare.",
+        [],
+    ),
+    "burglary_vendelso": (
+        "hemmiljo",
+        "Inbrott i villor i Vendelsö",
+        "Bostadsinbrotten har ökat i villaområdena i Vendelsö, ofta dagtid när de boende "
+        "är på arbetet.",
+        ["vendelso"],
+    ),
+    "drugs_jordbro": (
+        "samhallsniva",
+        "Öppen narkotikahandel i Jordbro",
+        "Jordbro är av polisen utpekat som utsatt område, med öppen narkotikahandel och "
+        "kriminella som påverkar lokalsamhället.",
+        ["jordbro"],
+    ),
+    "criminal_economy": (
+        "samhallsniva",
+        "Kriminell ekonomi och välfärdsbrott",
+        "Verksamheter används för penningtvätt, och felaktiga utbetalningar och falska "
+        "intyg upptäcks sällan.",
+        [],
+    ),
+    "trust_brandbergen": (
+        "samhallsniva",
+        "Låg tillit till polisen i Brandbergen",
+        "Få boende i Brandbergen anmäler brott eller vittnar, och tilliten till polisen är "
+        "lägre än i kommunen i övrigt.",
+        ["brandbergen"],
+    ),
+}
+
+# key: (focus area slug or None, title, description, source, unit, direction,
+#       baseline, baseline day, target, target day, how often measured, district slugs,
+#       how far towards the target the newest value has come)
+INDICATORS = {
+    "unsafe_area": (
+        "offentlig-miljo",
+        "Andel som känner sig otrygga i sitt bostadsområde",
+        "Polisens trygghetsmätning: andelen som känner sig ganska eller mycket otrygga ute "
+        "ensamma sent en kväll i sitt bostadsområde.",
+        "safety_survey",
+        "percent",
+        "decrease",
+        "31.0",
+        datetime.date(2024, 10, 15),
+        "26.0",
+        datetime.date(2027, 10, 15),
+        "yearly",
+        [],
+        0.55,
+    ),
+    "crime_rate": (
+        None,
+        "Anmälda brott per 1 000 invånare",
+        "Alla anmälda brott i Haninge kommun de senaste tolv månaderna, per 1 000 invånare.",
+        "reported_crime",
+        "rate",
+        "decrease",
+        "104.2",
+        datetime.date(2024, 12, 31),
+        "96.0",
+        datetime.date(2027, 12, 31),
+        "quarterly",
+        [],
+        -0.35,
+    ),
+    "school_safety": (
+        "barn-och-unga",
+        "Andel elever i årskurs 9 som känner sig trygga i skolan",
+        "Kommunens elevenkät i årskurs 9: andelen som instämmer helt eller delvis i att de "
+        "känner sig trygga i skolan.",
+        "municipal_survey",
+        "percent",
+        "increase",
+        "79.0",
+        datetime.date(2024, 5, 31),
+        "85.0",
+        datetime.date(2027, 5, 31),
+        "yearly",
+        [],
+        0.7,
+    ),
+    "burglaries": (
+        "hemmiljo",
+        "Anmälda bostadsinbrott per kvartal",
+        "Anmälda inbrott och försök till inbrott i villa och lägenhet, per kvartal.",
+        "reported_crime",
+        "count",
+        "decrease",
+        "48",
+        datetime.date(2024, 12, 31),
+        "40",
+        datetime.date(2027, 12, 31),
+        "quarterly",
+        [],
+        1.15,
+    ),
+    "avoid_activities": (
+        "offentlig-miljo",
+        "Andel som avstår från aktiviteter av oro för brott",
+        "Polisens trygghetsmätning: andelen som ofta eller ibland avstått från en aktivitet "
+        "eller ett sätt att resa av oro för att utsättas för brott.",
+        "safety_survey",
+        "percent",
+        "decrease",
+        "18.0",
+        datetime.date(2024, 10, 15),
+        "14.0",
+        datetime.date(2027, 10, 15),
+        "yearly",
+        [],
+        0.02,
+    ),
+    "fraud_elderly": (
+        "hemmiljo",
+        "Anmälda bedrägerier mot personer över 65 år",
+        "Anmälda bedrägerier där den drabbade är 65 år eller äldre, per kvartal.",
+        "reported_crime",
+        "count",
+        "decrease",
+        "62",
+        datetime.date(2024, 12, 31),
+        "45",
+        datetime.date(2027, 12, 31),
+        "quarterly",
+        [],
+        0.45,
+    ),
+    "trust_jordbro": (
+        "samhallsniva",
+        "Andel i Jordbro med förtroende för polisens arbete i området",
+        "Polisens trygghetsmätning, Jordbro: andelen med ganska eller mycket stort "
+        "förtroende för polisens arbete i området.",
+        "safety_survey",
+        "percent",
+        "increase",
+        "46.0",
+        datetime.date(2024, 10, 15),
+        "55.0",
+        datetime.date(2027, 10, 15),
+        "yearly",
+        ["jordbro"],
+        0.4,
+    ),
+}
+
+PROMISES = {
+    "jordbro": (
+        "Medborgarlöfte 2026: Ett tryggare Jordbro centrum",
+        "Polisen och Haninge kommun lovar att under 2026:\n"
+        "- finnas på plats i Jordbro centrum fredag och lördag kväll, tillsammans med "
+        "nattvandrare och fältassistenter,\n"
+        "- förbättra belysningen på gångvägarna mellan stationen och centrum,\n"
+        "- samverka med fastighetsägarna mot den öppna narkotikahandeln,\n"
+        "- berätta för de boende vad vi gjort och vad det gett, vid två dialogmöten.",
+        datetime.date(2026, 1, 29),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 12, 31),
+    ),
+    "elderly": (
+        "Medborgarlöfte 2026: Äldre ska inte luras",
+        "Polisen och Haninge kommun lovar att under 2026 nå alla kommunens träffpunkter för "
+        "äldre och alla hushåll med hemtjänst med råd om hur man känner igen och stoppar "
+        "bedragare, och att ta emot anmälningar på plats.",
+        datetime.date(2026, 1, 29),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 12, 31),
+    ),
+}
+
+# The links of each kind of measure (by its title in MEASURES). Two kinds
+# name no problem, and two problems have no measure: the chain has gaps.
+LINKS = {
+    "Sociala insatsgrupper för unga i riskzon": (
+        ["recruitment", "youth_jordbro"],
+        ["school_safety"],
+        ["jordbro"],
+    ),
+    "Föräldraträffar om tidiga tecken på kriminalitet": (["recruitment"], ["school_safety"], []),
+    "Sommarjobb för unga i utsatta områden": (["youth_jordbro", "recruitment"], [], []),
+    "Polisens skolbesök i årskurs 7": (["knives"], ["school_safety"], []),
+    "Fritidsgård med förlängda öppettider": (["youth_jordbro"], ["unsafe_area"], []),
+    "Nattvandring med vuxna i Jordbro centrum": (
+        ["youth_jordbro"],
+        ["unsafe_area", "avoid_activities"],
+        ["jordbro"],
+    ),
+    "Tryggare skolvägar i Handen": (["unsafe_places"], ["unsafe_area"], []),
+    "Trygghetsvandring med boende i Brandbergen": (
+        ["unsafe_places"],
+        ["unsafe_area", "avoid_activities"],
+        [],
+    ),
+    "Kameraövervakning vid Handenterminalen": (["robbery_terminal"], ["crime_rate"], []),
+    "Hastighetskontroller vid skolor i Västerhaninge": ([], [], []),
+    "Klotter- och skadegörelsesanering inom 24 timmar": (["vandalism"], ["unsafe_area"], []),
+    "Information till äldre om bedrägerisamtal": (
+        ["elderly_fraud"],
+        ["fraud_elderly"],
+        ["elderly"],
+    ),
+    "Hembesök hos äldre i skärgården": (["elderly_fraud"], ["fraud_elderly"], ["elderly"]),
+    "Utbildning om våld i nära relation för förskolepersonal": (["domestic_violence"], [], []),
+    "Gemensamt arbetssätt vid larm om våld i nära relation": (["domestic_violence"], [], []),
+    "Platssamverkan i Jordbro": (
+        ["drugs_jordbro"],
+        ["trust_jordbro", "crime_rate"],
+        ["jordbro"],
+    ),
+    "Gemensam lägesbild varannan vecka": ([], ["crime_rate"], []),
+    "Kontroller mot den kriminella ekonomin": (["criminal_economy"], ["crime_rate"], []),
+    "Utbildning om välfärdsbrott för handläggare": (["criminal_economy"], [], []),
+    "Områdespolis i Brandbergen": (["trust_brandbergen"], ["unsafe_area"], []),
+}
+
+PLAN_DECISION = {
+    "plan_decided_on": datetime.date(2025, 3, 17),
+    "plan_decided_by": "Kommunstyrelsen",
+    "plan_reference": "KS 2025/0143",
+}
+
+
+def _measurement_days(cadence, baseline_on, today):
+    """The days an indicator is measured, from a year before its baseline to
+    today: each year on the baseline's day, or each quarter's last day."""
+    if cadence == "yearly":
+        days = [
+            baseline_on.replace(year=year) for year in range(baseline_on.year - 1, today.year + 1)
+        ]
+    else:
+        days = []
+        for year in range(baseline_on.year - 1, today.year + 1):
+            for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)):
+                days.append(datetime.date(year, month, day))
+        first = baseline_on - datetime.timedelta(days=92)
+        days = [d for d in days if d >= first]
+    return [d for d in days if d <= today]
+
+
+def _indicator_values(rng, indicator, cadence, story, today, by):
+    """Values on a trend from the baseline towards (or away from) the target,
+    with some noise; the newest has come `story` of the way."""
+    baseline, target = float(indicator.baseline_value), float(indicator.target_value)
+    decimals = 0 if indicator.unit == "count" else 1
+    days = _measurement_days(cadence, indicator.baseline_on, today)
+    after = [d for d in days if d > indicator.baseline_on]
+    span = max((after[-1] - indicator.baseline_on).days, 1) if after else 1
+    noise = abs(target - baseline) * 0.12
+    values = []
+    for day in days:
+        if day < indicator.baseline_on:
+            # The year before: a little worse than the baseline.
+            number = baseline - (target - baseline) * 0.15
+        elif day == indicator.baseline_on:
+            number = baseline
+        else:
+            share = story * (day - indicator.baseline_on).days / span
+            number = baseline + share * (target - baseline)
+            if day != after[-1]:
+                number += rng.uniform(-noise, noise)
+        if indicator.unit == "percent":
+            number = min(max(number, 0.0), 100.0)
+        values.append(
+            IndicatorValue(
+                indicator=indicator,
+                measured_on=day,
+                value=Decimal(f"{number:.{decimals}f}"),
+                comment="Utgångsvärde." if day == indicator.baseline_on else "",
+                entered_by=by,
+            )
+        )
+    return values
+
+
+def _chain(rng, agreement, measures, today, staff, police):
+    """The agreement's situation report with its problems, its indicators
+    with their values, two citizen promises, the action plan's decision, and
+    the measures' links to them."""
+    Agreement.objects.filter(pk=agreement.pk).update(**PLAN_DECISION)
+    focus_areas = {fa.slug: fa for fa in agreement.focus_areas.all()}
+    areas = {a.slug: a for a in Area.objects.all()}
+
+    report, _ = SituationReport.objects.get_or_create(
+        agreement=agreement,
+        title=SITUATION_REPORT["title"],
+        defaults={k: v for k, v in SITUATION_REPORT.items() if k != "title"},
+    )
+    problems = {}
+    for key, (slug, title, description, district_slugs) in PROBLEMS.items():
+        problem, created = Problem.objects.get_or_create(
+            situation_report=report,
+            title=title,
+            defaults={"description": description, "focus_area": focus_areas.get(slug)},
+        )
+        if created:
+            problem.areas.set([areas[s] for s in district_slugs if s in areas])
+        problems[key] = problem
+
+    indicators = {}
+    for key, row in INDICATORS.items():
+        (slug, title, description, source, unit, direction, baseline, baseline_on) = row[:8]
+        target, target_on, cadence, district_slugs, story = row[8:]
+        target_on = min(max(target_on, agreement.valid_from), agreement.valid_until)
+        indicator, created = Indicator.objects.get_or_create(
+            agreement=agreement,
+            title=title,
+            defaults={
+                "focus_area": focus_areas.get(slug),
+                "description": description,
+                "source": source,
+                "unit": unit,
+                "direction": direction,
+                "baseline_value": Decimal(baseline),
+                "baseline_on": min(baseline_on, target_on),
+                "target_value": Decimal(target),
+                "target_on": target_on,
+            },
+        )
+        if created:
+            indicator.areas.set([areas[s] for s in district_slugs if s in areas])
+            by = police[0] if source in ("safety_survey", "reported_crime") else staff[0]
+            IndicatorValue.objects.bulk_create(
+                _indicator_values(rng, indicator, cadence, story, today, by)
+            )
+        indicators[key] = indicator
+
+    promises = {}
+    for key, (title, text, signed_on, valid_from, valid_until) in PROMISES.items():
+        promises[key], _ = CitizenPromise.objects.get_or_create(
+            agreement=agreement,
+            title=title,
+            defaults={
+                "text": text,
+                "signed_on": signed_on,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+            },
+        )
+
+    problem_links, indicator_links, promise_links = [], [], []
+    for measure in measures:
+        kind = measure.title.split(", etapp ")[0]
+        problem_keys, indicator_keys, promise_keys = LINKS.get(kind, ([], [], []))
+        problem_links += [
+            MeasureProblem(measure=measure, problem=problems[k]) for k in problem_keys
+        ]
+        indicator_links += [
+            MeasureIndicator(measure=measure, indicator=indicators[k]) for k in indicator_keys
+        ]
+        promise_links += [
+            MeasurePromise(measure=measure, promise=promises[k]) for k in promise_keys
+        ]
+    MeasureProblem.objects.bulk_create(problem_links)
+    MeasureIndicator.objects.bulk_create(indicator_links)
+    MeasurePromise.objects.bulk_create(promise_links)

@@ -1,5 +1,11 @@
 """The follow-up report of a period, as plain data.
 
+It follows Brå's three kinds of follow-up: production (what was done: the
+measures running, started and finished), process (how the work is followed:
+progress updates, assessments and reviews) and effect (the indicators
+against their baselines and targets, from the values measured by the
+period's end). Page one sums up all three.
+
 The report page draws it, and a meeting freezes it: every value is a string,
 a number, a list or a dict, so it goes into a JSON field as it is and reads
 back the same whatever happens to the measures later. Labels are looked up
@@ -7,10 +13,10 @@ when the report is shown (`labels`), from the stored values.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from agreement.models import ReportingPeriod
+from agreement.models import Indicator, ReportingPeriod
 from measures.models import (
     ASSESSMENT_VALUES,
     ASSESSMENTS,
@@ -144,6 +150,8 @@ def build(*, agreement, start, end, today, period=None, page=1, detail=False, ev
     exceptions.sort(key=lambda r: (min(EXCEPTIONS.index(x) for x in r["reasons"]), r["title"]))
 
     report = {
+        "kinds": _three_kinds(live, start, end),
+        "effect": _effect(agreement, end),
         "agreement": {
             "title": agreement.title,
             "parties": f"{agreement.municipality} – {agreement.police_area}",
@@ -178,6 +186,64 @@ def build(*, agreement, start, end, today, period=None, page=1, detail=False, ev
     if detail:
         _add_reports(report["measures"], start, end)
     return report
+
+
+def _three_kinds(live, start, end):
+    """Page one's figures of production and process, one query each."""
+    finished = ProgressUpdate.objects.filter(
+        measure=OuterRef("pk"), reported_on__range=(start, end), status=Status.DONE
+    )
+    production = live.order_by().aggregate(
+        started=Count("pk", filter=Q(start_date__range=(start, end))),
+        finished=Count("pk", filter=Q(Exists(finished))),
+    )
+    process = (
+        ProgressUpdate.objects.filter(measure__in=live, reported_on__range=(start, end))
+        .order_by()
+        .aggregate(
+            updates=Count("pk", distinct=True),
+            approved=Count(
+                "reviews", filter=Q(reviews__verdict=Review.Verdict.APPROVED), distinct=True
+            ),
+            needs_changes=Count(
+                "reviews", filter=Q(reviews__verdict=Review.Verdict.NEEDS_CHANGES), distinct=True
+            ),
+        )
+    )
+    return {"production": production, "process": process}
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _effect(agreement, end):
+    """Each indicator of the agreement against its baseline and target, by
+    the newest value measured on or before the period's last day."""
+    indicators = (
+        Indicator.objects.filter(agreement=agreement)
+        .select_related("focus_area")
+        .with_latest(until=end)
+        .order_by(F("focus_area__position").asc(nulls_last=True), "title", "pk")
+    )
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "focus_area": i.focus_area.name if i.focus_area_id else "",
+            "unit": i.unit,
+            "direction": i.direction,
+            "baseline": _number(i.baseline_value),
+            "baseline_on": i.baseline_on.isoformat(),
+            "target": _number(i.target_value),
+            "target_on": i.target_on.isoformat(),
+            "value": _number(i.latest_value),
+            "measured_on": _iso(i.latest_on),
+            "verdict": str(i.verdict()),
+            "share": i.share_of_way(),
+        }
+        for i in indicators
+    ]
 
 
 def _add_up(focus_areas):
@@ -253,6 +319,7 @@ def labels():
         "flags": dict(FLAGS),
         "party": dict(Party.choices),
         "verdict": dict(Review.Verdict.choices),
+        "indicator_verdict": dict(Indicator.Verdict.choices),
     }
 
 
@@ -330,8 +397,28 @@ def _measure_row(row):
     }
 
 
+def _effect_rows(rows):
+    words = dict(Indicator.Verdict.choices)
+    return [{**row, "verdict_label": words.get(row["verdict"], row["verdict"])} for row in rows]
+
+
+def _verdict_counts(rows):
+    counts = dict.fromkeys(Indicator.Verdict.values, 0)
+    for row in rows:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+    return [
+        {"value": value, "label": label, "count": counts[value]}
+        for value, label in Indicator.Verdict.choices
+        if counts[value]
+    ]
+
+
 def present(data):
-    """The report's data with its values put into words, ready for a template."""
+    """The report's data with its values put into words, ready for a template.
+
+    A meeting frozen before the report had its three kinds of follow-up has
+    neither `kinds` nor `effect`; its report shows without them."""
+    effect = data.get("effect")
     groups = []
     for row in data["measures"]:
         if not groups or groups[-1]["focus_area"] != row["focus_area"]:
@@ -344,6 +431,8 @@ def present(data):
             "totals": _summary_row(data["summary"]["totals"]),
         },
         "exceptions": [_measure_row(row) for row in data["exceptions"]],
+        "effect": None if effect is None else _effect_rows(effect),
+        "verdicts": None if effect is None else _verdict_counts(effect),
         "groups": groups,
         "assessment_legend": ASSESSMENT_HEADS,
         "status_legend": Status.choices,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreement.admin import ExplainRefusedDeleteMixin, TypedTextAdminMixin
-from agreement.models import Area
+from agreement.models import Area, CitizenPromise, Indicator, Problem
 from agreement.validators import validate_line
 
 from . import services
@@ -97,6 +97,35 @@ class MeasureAdminForm(forms.ModelForm):
         widget=FilteredSelectMultiple(_("districts"), is_stacked=False),
     )
 
+    problem_choices = forms.ModelMultipleChoiceField(
+        queryset=Problem.objects.select_related("situation_report"),
+        required=False,
+        label=_("problems"),
+        help_text=Measure._meta.get_field("problems").help_text,
+        widget=FilteredSelectMultiple(_("problems"), is_stacked=False),
+    )
+    indicator_choices = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.all(),
+        required=False,
+        label=_("indicators"),
+        help_text=Measure._meta.get_field("indicators").help_text,
+        widget=FilteredSelectMultiple(_("indicators"), is_stacked=False),
+    )
+    promise_choices = forms.ModelMultipleChoiceField(
+        queryset=CitizenPromise.objects.all(),
+        required=False,
+        label=_("citizen promises"),
+        help_text=Measure._meta.get_field("promises").help_text,
+        widget=FilteredSelectMultiple(_("citizen promises"), is_stacked=False),
+    )
+
+    # (form field, the measure's field, the chosen object's agreement)
+    LINKS = [
+        ("problem_choices", "problems", lambda problem: problem.situation_report.agreement_id),
+        ("indicator_choices", "indicators", lambda indicator: indicator.agreement_id),
+        ("promise_choices", "promises", lambda promise: promise.agreement_id),
+    ]
+
     class Meta:
         model = Measure
         fields = [
@@ -119,10 +148,27 @@ class MeasureAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["districts"].initial = list(self.instance.areas.all())
+            for name, field, _agreement in self.LINKS:
+                self.fields[name].initial = list(getattr(self.instance, field).all())
             self.fields["version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
+        focus_area = cleaned.get("focus_area")
+        if focus_area is not None:
+            for name, _field, agreement_of in self.LINKS:
+                others = [
+                    o for o in cleaned.get(name) or [] if agreement_of(o) != focus_area.agreement_id
+                ]
+                if others:
+                    self.add_error(
+                        name,
+                        _(
+                            "“%(title)s” belongs to another agreement than the measure's "
+                            "focus area. Choose among the links of the measure's own agreement."
+                        )
+                        % {"title": others[0]},
+                    )
         if self.instance.pk:
             opened = cleaned.get("version")
             saved = (
@@ -185,6 +231,10 @@ class MeasureAdmin(
         (_("When"), {"fields": ["start_date", "end_date"]}),
         (_("Who"), {"fields": ["responsible_party", "responsible_unit", "owner", "districts"]}),
         (
+            _("From situation report to effect"),
+            {"fields": ["problem_choices", "indicator_choices", "promise_choices"]},
+        ),
+        (
             _("Follow-up"),
             {
                 "fields": ["status", "is_archived"],
@@ -223,6 +273,8 @@ class MeasureAdmin(
         measure = form.instance
         measure._history_user = request.user
         measure.areas.set(form.cleaned_data["districts"])
+        for name, field, _agreement in form.LINKS:
+            getattr(measure, field).set(form.cleaned_data[name])
         services.measure_follow_updates(measure=measure, by=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -5,6 +5,7 @@ validity period.
 """
 
 import datetime
+import math
 
 WIDTH = 1000
 
@@ -162,3 +163,120 @@ def timeline(agreement, measures, today):
         "today": _x(agreement, today),
         "today_inside": agreement.covers(today),
     }
+
+
+# --- An indicator's line chart: baseline, target, values and today.
+
+LINE_WIDTH, LINE_HEIGHT = 1000, 420
+_LEFT, _RIGHT, _TOP, _BOTTOM = 120, 40, 74, 60
+
+
+def _nice_step(span, ticks=5):
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` ticks."""
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def _decimals(step):
+    """Decimals needed to write multiples of `step`."""
+    text = f"{step:.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _value_axis(numbers, *, percent):
+    low, high = min(numbers), max(numbers)
+    never_negative = low >= 0
+    if low == high:
+        low, high = low - 1, high + 1
+    step = _nice_step(high - low)
+    bottom = math.floor(low / step - 0.5) * step
+    top = math.ceil(high / step + 0.5) * step
+    if never_negative and bottom < 0:
+        bottom = 0.0
+    if percent:
+        bottom, top = max(bottom, 0.0), min(top, 100.0)
+    count = round((top - bottom) / step)
+    return bottom, top, [bottom + i * step for i in range(count + 1)], _decimals(step)
+
+
+def _time_ticks(first, last):
+    """New Year's days in the span, with midsummer's months too when that gives few."""
+    years = range(first.year, last.year + 2)
+    ticks = [datetime.date(y, 1, 1) for y in years if first <= datetime.date(y, 1, 1) <= last]
+    if len(ticks) < 3:
+        halves = [datetime.date(y, 7, 1) for y in years]
+        ticks = sorted(ticks + [d for d in halves if first <= d <= last])
+    return ticks
+
+
+def indicator_chart(indicator, values, today):
+    """Where to draw an indicator's baseline, target, values and today.
+
+    `values` are the indicator's values in date order. Every position is in a
+    LINE_WIDTH × LINE_HEIGHT coordinate system; numbers come back with the
+    decimals their axis needs, for the labels.
+    """
+    days = [indicator.baseline_on, indicator.target_on, today, *(v.measured_on for v in values)]
+    first, last = min(days), max(days)
+    pad = datetime.timedelta(days=max((last - first).days // 40, 7))
+    first, last = first - pad, last + pad
+    numbers = [
+        float(indicator.baseline_value),
+        float(indicator.target_value),
+        *(float(v.value) for v in values),
+    ]
+    bottom, top, value_ticks, decimals = _value_axis(numbers, percent=indicator.unit == "percent")
+    plot_width = LINE_WIDTH - _LEFT - _RIGHT
+    plot_height = LINE_HEIGHT - _TOP - _BOTTOM
+    total = (last - first).days
+
+    def x(day):
+        return round(_LEFT + plot_width * (day - first).days / total, 1)
+
+    def y(number):
+        share = (float(number) - bottom) / (top - bottom)
+        return round(_TOP + plot_height * (1 - max(0.0, min(1.0, share))), 1)
+
+    points = [
+        {"x": x(v.measured_on), "y": y(v.value), "value": v.value, "day": v.measured_on}
+        for v in values
+    ]
+    return {
+        "width": LINE_WIDTH,
+        "height": LINE_HEIGHT,
+        "left": _LEFT,
+        "right": LINE_WIDTH - _RIGHT,
+        "top": _TOP,
+        "bottom": LINE_HEIGHT - _BOTTOM,
+        "value_ticks": [{"y": y(t), "value": round(t, decimals)} for t in value_ticks],
+        "decimals": decimals,
+        "time_ticks": [
+            {
+                "x": x(d),
+                "label": str(d.year) if d.month == 1 else d.strftime("%Y-%m"),
+            }
+            for d in _time_ticks(first, last)
+        ],
+        "points": points,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "baseline": _marker(x(indicator.baseline_on), y(indicator.baseline_value)),
+        "target": _marker(x(indicator.target_on), y(indicator.target_value)),
+        "today": x(today),
+        "tick_label_x": _LEFT - 14,
+        "time_label_y": LINE_HEIGHT - _BOTTOM + 36,
+        "tick_end_y": LINE_HEIGHT - _BOTTOM + 10,
+        "today_label_y": _TOP - 12,
+        "unit_label_y": 26,
+    }
+
+
+def _marker(x, y, size=11):
+    """A point and the diamond drawn around it."""
+    diamond = f"{x},{round(y - size, 1)} {round(x + size, 1)},{y} {x},{round(y + size, 1)} " + (
+        f"{round(x - size, 1)},{y}"
+    )
+    return {"x": x, "y": y, "diamond": diamond}

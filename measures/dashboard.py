@@ -8,7 +8,7 @@ paginated. This module only puts the figures into words and shapes.
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from agreement.models import Area, FocusArea, ReportingPeriod
+from agreement.models import (
+    Area,
+    CitizenPromise,
+    FocusArea,
+    Indicator,
+    ReportingPeriod,
+    SituationReport,
+)
 
 from . import charts
 from .freshness import cached_page_part, current_agreement
@@ -25,8 +32,10 @@ from .models import (
     ASSESSMENTS,
     FLAGS,
     Measure,
+    MeasureProblem,
     ProgressUpdate,
     Status,
+    addresses_problem,
     flag_conditions,
 )
 from .roles import has_role
@@ -278,6 +287,7 @@ def agreement_detail(request):
     def make():
         today = timezone.localdate()
         return {
+            "chain": _chain(agreement),
             "focus_areas": agreement.focus_areas.annotate(
                 measure_count=Count("measures", filter=Q(measures__is_archived=False))
             ),
@@ -309,6 +319,40 @@ def _page_number(request):
     return number if number.isdigit() else "1"
 
 
+def _chain(agreement):
+    """The law's chain at a glance: the newest situation report and its
+    problems no live measure addresses, the action plan's measures and those
+    that name no problem, the indicators by verdict, the citizen promises."""
+    report = SituationReport.objects.latest_for(agreement)
+    problems = {"total": 0, "unaddressed": 0}
+    if report is not None:
+        addressed = Exists(
+            MeasureProblem.objects.filter(problem=OuterRef("pk"), measure__is_archived=False)
+        )
+        problems = report.problems.aggregate(
+            total=Count("pk"), unaddressed=Count("pk", filter=~Q(addressed))
+        )
+    measures = _live(agreement).aggregate(
+        total=Count("pk"), without_problem=Count("pk", filter=~Q(addresses_problem()))
+    )
+    indicators = list(Indicator.objects.filter(agreement=agreement).with_latest())
+    verdicts = dict.fromkeys(Indicator.Verdict.values, 0)
+    for indicator in indicators:
+        verdicts[indicator.verdict()] += 1
+    return {
+        "report": report,
+        "problems": problems,
+        "measures": measures,
+        "indicator_count": len(indicators),
+        "verdicts": [
+            {"value": value, "label": label, "count": verdicts[value]}
+            for value, label in Indicator.Verdict.choices
+            if verdicts[value]
+        ],
+        "promise_count": CitizenPromise.objects.filter(agreement=agreement).count(),
+    }
+
+
 def _measure_page(request, queryset, agreement, today):
     """A page of the measures' table, and the timeline of all of them."""
     ordered = queryset.for_listing(today).order_by("start_date", "title", "pk")
@@ -338,6 +382,11 @@ def focus_area_detail(request, slug):
             "page": page,
             "timeline": timeline,
             "today": today,
+            "indicators": list(
+                Indicator.objects.filter(focus_area=focus_area)
+                .with_latest()
+                .order_by("title", "pk")
+            ),
         }
 
     return _cached_page(

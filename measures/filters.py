@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from agreement.models import Area, FocusArea
 
 from .forms import UserChoiceField
-from .models import ASSESSMENTS, FLAGS, UNASSESSED, Measure
+from .models import ASSESSMENTS, FLAGS, NO_PROBLEM, NO_PROBLEM_LABEL, UNASSESSED, Measure
 from .roles import people_in_roles
 
 ANY_FLAG = "any"
@@ -58,7 +58,9 @@ class MeasureFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     flag = django_filters.ChoiceFilter(
-        choices=[(ANY_FLAG, _("Any flag")), *FLAGS.items()],
+        # "Any flag" means any of the six follow-up flags; the softer
+        # no_problem is offered beside them but not counted among them.
+        choices=[(ANY_FLAG, _("Any flag")), *FLAGS.items(), (NO_PROBLEM, NO_PROBLEM_LABEL)],
         method="filter_flag",
         label=_("Follow-up flag"),
         empty_label=_("All"),
@@ -124,6 +126,8 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset
 
     def filter_flag(self, queryset, name, value):
+        if value == NO_PROBLEM:
+            return queryset.without_problem()
         if value == ANY_FLAG:
             flagged = Q()
             for flag in FLAGS:

@@ -1,9 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.forms import text_formfield
-from agreement.models import Area, FocusArea
+from agreement.models import Area, CitizenPromise, FocusArea, Indicator, IndicatorValue, Problem
 
 from .models import Measure, ProgressUpdate, Review
 from .roles import people_in_roles, person_choice_label
@@ -60,6 +61,40 @@ class UserChoiceField(forms.ModelChoiceField):
         return person_choice_label(obj)
 
 
+class OfAgreementChoiceField(forms.ModelMultipleChoiceField):
+    """Choices of one agreement. A choice that belongs to another agreement
+    (a form posted by hand, or from a page of the other agreement) is refused
+    with a message that says so, rather than Django's "not one of the
+    choices"."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, agreement_path, other_agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement_path = agreement_path
+        self.error_messages["other_agreement"] = other_agreement
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            chosen = set(value) - {str(pk) for pk in self.queryset.values_list("pk", flat=True)}
+            elsewhere = (
+                self.queryset.model._default_manager.filter(pk__in=chosen)
+                .values_list("title", f"{self.agreement_path}__title")
+                .first()
+            )
+            if elsewhere is None:
+                raise
+            raise ValidationError(
+                self.error_messages["other_agreement"],
+                code="other_agreement",
+                params={"title": elsewhere[0], "agreement": elsewhere[1]},
+            ) from None
+
+
 class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     """A measure's plan, in the order of BRÅ's action-plan template:
     cause → measure → operational goal → when → who. Each field is named once,
@@ -68,7 +103,7 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     REQUIRED = {
         "focus_area": _("Choose a focus area."),
         "title": _("Write a title."),
-        "cause": _("Write which problem the measure addresses."),
+        "cause": _("Write why the measure is needed."),
         "description": _("Write what is done."),
         "kind": _("Choose the kind of measure."),
         "operational_goal": _("Write what the measure should achieve."),
@@ -103,9 +138,12 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
             "responsible_unit",
             "owner",
             "areas",
+            "problems",
+            "indicators",
+            "promises",
         ]
         labels = {
-            "cause": _("Which problem in the situation picture does it address?"),
+            "cause": _("Why is the measure needed?"),
             "description": _("What is done, and how?"),
             "kind": _("Kind of measure"),
             "is_one_off": _("A one-off effort rather than ordinary work"),
@@ -138,10 +176,16 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     # groups its fields; the fields are named by their questions.
     SECTIONS = [
         (_("The measure"), ["focus_area", "title"], ""),
-        (_("Cause and measure"), ["cause", "description", "kind", "is_one_off"], ""),
+        (_("Cause"), ["problems", "cause"], ""),
+        (_("Measure"), ["description", "kind", "is_one_off"], ""),
         (_("Operational goal"), ["operational_goal"], ""),
         (_("When"), ["start_date", "end_date"], ""),
         (_("Who"), ["responsible_party", "responsible_unit", "owner", "areas"], ""),
+        (
+            _("Follow-up"),
+            ["indicators", "promises"],
+            _("Which indicators should show the effect, and which citizen promises does it keep?"),
+        ),
     ]
 
     def __init__(self, *args, agreement, **kwargs):
@@ -153,6 +197,43 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
         self.fields["focus_area"].empty_label = _("– choose a focus area –")
         self.fields["owner"].queryset = people_in_roles(keep=self.instance.owner_id)
         self.fields["areas"].queryset = Area.objects.in_swedish_order()
+        self.fields["problems"] = OfAgreementChoiceField(
+            queryset=Problem.objects.filter(situation_report__agreement=agreement)
+            .select_related("situation_report", "focus_area")
+            .order_by("-situation_report__prepared_on", "situation_report", "pk"),
+            required=False,
+            label=_("Problems in the situation report"),
+            help_text=Measure._meta.get_field("problems").help_text,
+            agreement_path="situation_report__agreement",
+            other_agreement=_(
+                "“%(title)s” is a problem in the situation report of another agreement "
+                "(%(agreement)s). Choose problems from this agreement's situation report."
+            ),
+        )
+        self.fields["indicators"] = OfAgreementChoiceField(
+            queryset=Indicator.objects.filter(agreement=agreement).order_by("title", "pk"),
+            required=False,
+            label=_("Indicators"),
+            help_text=Measure._meta.get_field("indicators").help_text,
+            agreement_path="agreement",
+            other_agreement=_(
+                "“%(title)s” is an indicator of another agreement (%(agreement)s). Choose "
+                "indicators of this agreement."
+            ),
+        )
+        self.fields["promises"] = OfAgreementChoiceField(
+            queryset=CitizenPromise.objects.filter(agreement=agreement).order_by(
+                "-valid_from", "title", "pk"
+            ),
+            required=False,
+            label=_("Citizen promises"),
+            help_text=Measure._meta.get_field("promises").help_text,
+            agreement_path="agreement",
+            other_agreement=_(
+                "“%(title)s” is a citizen promise of another agreement (%(agreement)s). "
+                "Choose citizen promises of this agreement."
+            ),
+        )
         self.fields["kind"].choices = Measure.Kind.choices
         self.fields["responsible_party"].choices = Measure.Party.choices
         if self.instance.pk:
@@ -183,6 +264,16 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     def sections(self):
         for legend, names, intro in self.SECTIONS:
             yield legend, intro, [self[name] for name in names]
+
+    def problem_groups(self):
+        """The problems' checkboxes grouped by situation report, newest first."""
+        groups = []
+        for widget in self["problems"]:
+            report = widget.data["value"].instance.situation_report
+            if not groups or groups[-1][0] != report:
+                groups.append((report, []))
+            groups[-1][1].append(widget)
+        return groups
 
 
 class ProgressUpdateForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
@@ -264,3 +355,36 @@ class ReviewQueueFilter(forms.Form):
     def __init__(self, *args, agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].queryset = FocusArea.objects.filter(agreement=agreement)
+
+
+class IndicatorValueForm(AccessibleFormMixin, forms.ModelForm):
+    """A value of an indicator: the day, the figure and a comment, no more."""
+
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = IndicatorValue
+        formfield_callback = text_formfield
+        fields = ["measured_on", "value", "comment"]
+        widgets = {
+            "measured_on": DateInput,
+            "comment": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.indicator = indicator
+        self.fields["measured_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        unit = Indicator.Unit(indicator.unit).label
+        if indicator.unit == Indicator.Unit.PERCENT:
+            self.fields["value"].help_text = _("In percent, 0–100, e.g. 27,5.")
+        else:
+            self.fields["value"].help_text = _(
+                "Unit: %(unit)s. Decimals with a comma, e.g. 27,5."
+            ) % {"unit": str(unit).lower()}

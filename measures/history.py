@@ -6,14 +6,21 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
-from agreement.models import Area, FocusArea
+from agreement.models import FocusArea
 
 from .models import Measure
 from .roles import person_name
 
 # Fields whose history is not shown: bookkeeping, or stored as ids.
 _HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type"}
-_M2M = {"areas"}
+# The measure's many-to-many fields whose history is kept: the historical
+# rows' model, the field naming the related row, and the related row's name.
+_M2M = {
+    "areas": ("HistoricalMeasure_areas", "area", "name"),
+    "problems": ("HistoricalMeasureProblem", "problem", "title"),
+    "indicators": ("HistoricalMeasureIndicator", "indicator", "title"),
+    "promises": ("HistoricalMeasurePromise", "promise", "title"),
+}
 _CREATION_WINDOW = datetime.timedelta(seconds=5)
 
 
@@ -54,13 +61,18 @@ def change_log(measure):
     records = list(measure.history.select_related("history_user").order_by("history_date", "pk"))
     if not records:
         return []
-    area_history = apps.get_model("measures", "HistoricalMeasure_areas")
-    area_rows = area_history.objects.filter(history__in=records).values_list(
-        "history_id", "area_id"
-    )
-    areas_by_record = {}
-    for record_id, area_id in area_rows:
-        areas_by_record.setdefault(record_id, set()).add(area_id)
+    # {field: {history record id: {related id, ...}}} and {field: {id: name}},
+    # one query per field; a row deleted since is named "?".
+    linked, names = {}, {}
+    for field, (model_name, related, name) in _M2M.items():
+        rows = apps.get_model("measures", model_name).objects.filter(history__in=records)
+        by_record = linked[field] = {}
+        named = names[field] = {}
+        for record_id, related_id, related_name in rows.values_list(
+            "history_id", f"{related}_id", f"{related}__{name}"
+        ):
+            by_record.setdefault(record_id, set()).add(related_id)
+            named[related_id] = related_name or "?"
 
     # Resolve the ids stored in history to names with one query per kind.
     user_ids, focus_ids = set(), set()
@@ -71,9 +83,8 @@ def change_log(measure):
         u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})
     }
     focus_areas = dict(FocusArea.objects.filter(pk__in=focus_ids).values_list("pk", "name"))
-    area_names = dict(Area.objects.values_list("pk", "name"))
 
-    names = {"owner": users, "focus_area": focus_areas, "areas": area_names}
+    names.update(owner=users, focus_area=focus_areas)
 
     def show(field, value):
         return display_value(field, value, names=names)
@@ -100,12 +111,11 @@ def change_log(measure):
                         show(change.field, change.new),
                     )
                 )
-            old_areas = areas_by_record.get(previous.pk, set())
-            new_areas = areas_by_record.get(record.pk, set())
-            if old_areas != new_areas:
-                entry["changes"].append(
-                    (_label("areas"), show("areas", old_areas), show("areas", new_areas))
-                )
+            for field in _M2M:
+                old = linked[field].get(previous.pk, set())
+                new = linked[field].get(record.pk, set())
+                if old != new:
+                    entry["changes"].append((_label(field), show(field, old), show(field, new)))
         # Saving a new measure writes its districts a moment after the row;
         # that is part of creating it, not a change of its own.
         completes_creation = (

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agreement.models import Area, FocusArea
+from agreement.models import Area, CitizenPromise, FocusArea, Indicator, Problem
 from agreement.validators import validate_line, validate_text
 
 
@@ -98,6 +98,21 @@ FLAG_DESCRIPTIONS = {
 
 # A measure still open this many days before its agreement ends is flagged.
 AGREEMENT_ENDING_DAYS = 180
+
+# A softer flag beside the six: the measure names no problem of the
+# situation report. A gap in the law's chain to close when the plan is
+# revised, not a sign the work is off track, so it is shown on the list but
+# never counted among the follow-up flags.
+NO_PROBLEM = "no_problem"
+NO_PROBLEM_LABEL = _("Not linked to the situation report")
+NO_PROBLEM_DESCRIPTION = _(
+    "The measure names no problem of the situation report that it addresses."
+)
+
+
+def addresses_problem():
+    """The measure names at least one problem of the situation report."""
+    return Exists(MeasureProblem.objects.filter(measure=OuterRef("pk")))
 
 
 def flag_description(name):
@@ -205,9 +220,15 @@ class MeasureQuerySet(models.QuerySet):
 
     def for_listing(self, today):
         """What every list of measures shows: the focus area and contact
-        person, the newest report's date, progress and assessment, and the
-        follow-up flags. The list, the exports and the dashboards use it."""
-        return self.select_related("focus_area", "owner").with_latest_update().with_flags(today)
+        person, the newest report's date, progress and assessment, the
+        follow-up flags and whether it names a problem of the situation
+        report. The list, the exports and the dashboards use it."""
+        return (
+            self.select_related("focus_area", "owner")
+            .with_latest_update()
+            .with_flags(today)
+            .with_problem_link()
+        )
 
     def of_agreement(self, agreement):
         return self.filter(focus_area__agreement=agreement)
@@ -325,6 +346,13 @@ class MeasureQuerySet(models.QuerySet):
         """`reported_in_period`: a progress update describes a day of the period."""
         return self.annotate(reported_in_period=_reported_between(period.starts_on, period.ends_on))
 
+    def with_problem_link(self):
+        """`addresses_problem`: the measure names a problem of the situation report."""
+        return self.annotate(addresses_problem=addresses_problem())
+
+    def without_problem(self):
+        return self.filter(~addresses_problem())
+
     def with_needs_changes(self):
         """`needs_changes`: the newest progress update was reviewed as needing changes."""
         newest = ProgressUpdate.objects.filter(measure=OuterRef(OuterRef("pk"))).order_by(
@@ -357,6 +385,62 @@ class MeasureArea(models.Model):
 
     def __str__(self):
         return f"{self.measure} – {self.area}"
+
+
+class MeasureProblem(models.Model):
+    """A problem of the situation report that a measure addresses. Its own
+    model so that a problem measures address cannot be deleted (PROTECT)."""
+
+    measure = models.ForeignKey("Measure", on_delete=models.CASCADE, verbose_name=_("measure"))
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, verbose_name=_("problem"))
+
+    class Meta:
+        verbose_name = _("problem a measure addresses")
+        verbose_name_plural = _("problems measures address")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "problem"], name="measureproblem_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.problem}"
+
+
+class MeasureIndicator(models.Model):
+    """An indicator that shows a measure's effect."""
+
+    measure = models.ForeignKey("Measure", on_delete=models.CASCADE, verbose_name=_("measure"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("indicator"))
+
+    class Meta:
+        verbose_name = _("indicator of a measure")
+        verbose_name_plural = _("indicators of measures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "indicator"], name="measureindicator_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.indicator}"
+
+
+class MeasurePromise(models.Model):
+    """A citizen promise (medborgarlöfte) that a measure keeps."""
+
+    measure = models.ForeignKey("Measure", on_delete=models.CASCADE, verbose_name=_("measure"))
+    promise = models.ForeignKey(
+        CitizenPromise, on_delete=models.PROTECT, verbose_name=_("citizen promise")
+    )
+
+    class Meta:
+        verbose_name = _("citizen promise a measure keeps")
+        verbose_name_plural = _("citizen promises measures keep")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "promise"], name="measurepromise_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.promise}"
 
 
 class Measure(models.Model):
@@ -440,6 +524,30 @@ class Measure(models.Model):
         verbose_name=_("districts"),
         help_text=_("The districts the measure concerns; leave empty for the whole municipality."),
     )
+    problems = models.ManyToManyField(
+        Problem,
+        through=MeasureProblem,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("problems"),
+        help_text=_("The problems of the situation report that the measure addresses."),
+    )
+    indicators = models.ManyToManyField(
+        Indicator,
+        through=MeasureIndicator,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("indicators"),
+        help_text=_("The indicators that should show the measure's effect."),
+    )
+    promises = models.ManyToManyField(
+        CitizenPromise,
+        through=MeasurePromise,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("citizen promises"),
+        help_text=_("The citizen promises (medborgarlöften) the measure helps keep."),
+    )
     start_date = models.DateField(
         _("start date"), help_text=_("The first day of the measure (YYYY-MM-DD).")
     )
@@ -483,7 +591,7 @@ class Measure(models.Model):
     objects = MeasureQuerySet.as_manager()
 
     history = HistoricalRecords(
-        m2m_fields=[areas],
+        m2m_fields=[areas, problems, indicators, promises],
         custom_model_name=_history_model_name,
         verbose_name=_("history entry of a measure"),
         verbose_name_plural=_("history of measures"),

@@ -61,7 +61,7 @@ def measure_edit(*, form, expected_version, by):
     with transaction.atomic():
         measure_record_change(measure=measure, by=by, expected_version=expected_version)
         # Only the plan's fields: the status belongs to progress updates.
-        plan = [name for name in form.Meta.fields if name != "areas"]
+        plan = [name for name in form.Meta.fields if not Measure._meta.get_field(name).many_to_many]
         measure.save(update_fields=[*plan, "updated_at"])
         form.save_m2m()
     return measure

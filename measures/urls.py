@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, exports, views
+from . import chain, dashboard, exports, views
 
 app_name = "measures"
 
@@ -18,5 +18,16 @@ urlpatterns = [
     path("measures/<int:pk>/archive/", views.measure_archive, name="archive"),
     path("measures/<int:pk>/updates/new/", views.progress_update_create, name="update_create"),
     path("reviews/", views.review_queue, name="review_queue"),
+    path("situation/", chain.situation_latest, name="situation"),
+    path("situation/<int:pk>/", chain.situation_detail, name="situation_report"),
+    path("indicators/", chain.indicator_list, name="indicators"),
+    path("indicators/<int:pk>/", chain.indicator_detail, name="indicator"),
+    path(
+        "indicators/<int:pk>/values/new/",
+        chain.indicator_value_create,
+        name="indicator_value_create",
+    ),
+    path("promises/", chain.promise_list, name="promises"),
+    path("promises/<int:pk>/", chain.promise_detail, name="promise"),
     path("updates/<int:update_pk>/review/", views.review_create, name="review"),
 ]

@@ -15,7 +15,16 @@ from .filters import MeasureFilter
 from .forms import MeasureForm, ProgressUpdateForm, ReviewForm, ReviewQueueFilter
 from .freshness import current_agreement
 from .history import change_log, display_value
-from .models import FLAGS, Measure, ProgressUpdate, Review, flag_description
+from .models import (
+    FLAGS,
+    NO_PROBLEM,
+    NO_PROBLEM_DESCRIPTION,
+    NO_PROBLEM_LABEL,
+    Measure,
+    ProgressUpdate,
+    Review,
+    flag_description,
+)
 from .roles import person_name, user_may_report
 
 PAGE_SIZE = 25
@@ -120,6 +129,7 @@ def measure_list(request):
             "querystring": querystring,
             "mine": data.get("owner") == str(request.user.pk) and len(data) == 1,
             "flags": FLAGS,
+            "no_problem": (NO_PROBLEM, NO_PROBLEM_LABEL, NO_PROBLEM_DESCRIPTION),
             "columns": _sort_columns(data),
             "can_create": request.user.has_perm("measures.add_measure"),
         },
@@ -157,6 +167,14 @@ def measure_detail(request, pk):
             "assessment": annotated.latest_assessment,
             "assessment_label": annotated.assessment_label(),
             "areas": list(measure.areas.in_swedish_order()),
+            "problems": list(
+                measure.problems.select_related("situation_report").order_by(
+                    "-situation_report__prepared_on", "pk"
+                )
+            ),
+            "indicators": list(measure.indicators.with_latest().order_by("title", "pk")),
+            "promises": list(measure.promises.order_by("-valid_from", "title", "pk")),
+            "no_problem_label": NO_PROBLEM_LABEL,
             "updates": updates,
             "history": change_log(measure),
             "agreement": agreement,
@@ -247,8 +265,8 @@ def _conflict_rows(form, current):
     rows = []
     for name in form.Meta.fields:
         mine = form.cleaned_data.get(name)
-        if name == "areas":
-            theirs = list(current.areas.all())
+        if Measure._meta.get_field(name).many_to_many:
+            theirs = list(getattr(current, name).all())
             mine = list(mine or [])
             same = {a.pk for a in theirs} == {a.pk for a in mine}
         else:

@@ -1,12 +1,22 @@
 import datetime
 import itertools
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 
-from agreement.models import Agreement, Area, FocusArea
+from agreement.models import (
+    Agreement,
+    Area,
+    CitizenPromise,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    Problem,
+    SituationReport,
+)
 from measures.models import Measure, ProgressUpdate, Review
 from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
@@ -163,3 +173,110 @@ def around_today(agreement):
     agreement.valid_until = today + datetime.timedelta(days=400)
     agreement.save()
     return today
+
+
+# --- The law's chain: situation reports, problems, indicators, promises
+
+
+@pytest.fixture
+def situation_report(agreement):
+    return SituationReport.objects.create(
+        agreement=agreement,
+        title="Lägesbild brott och trygghet 2024",
+        prepared_on=datetime.date(2024, 11, 28),
+        summary="Otryggheten är störst i Jordbro centrum kvällstid.",
+        sources="Polisens trygghetsmätning 2024",
+    )
+
+
+@pytest.fixture
+def make_problem(situation_report, focus_area):
+    def make(**fields):
+        areas = fields.pop("areas", [])
+        values = {
+            "situation_report": situation_report,
+            "title": f"Unga samlas kvällstid {next(_counter)}",
+            "description": "Grupper av unga samlas vid centrum fredag kväll.",
+            "focus_area": focus_area,
+        }
+        values.update(fields)
+        problem = Problem.objects.create(**values)
+        if areas:
+            problem.areas.set(areas)
+        return problem
+
+    return make
+
+
+@pytest.fixture
+def problem(make_problem, jordbro):
+    return make_problem(title="Unga samlas kvällstid i Jordbro centrum", areas=[jordbro])
+
+
+@pytest.fixture
+def make_indicator(agreement):
+    """A percent indicator where lower is better: 31 % → 25 %."""
+
+    def make(**fields):
+        values = {
+            "agreement": agreement,
+            "title": f"Andel som känner sig otrygga {next(_counter)}",
+            "source": Indicator.Source.SAFETY_SURVEY,
+            "unit": Indicator.Unit.PERCENT,
+            "direction": Indicator.Direction.DECREASE,
+            "baseline_value": Decimal("31"),
+            "baseline_on": datetime.date(2024, 10, 15),
+            "target_value": Decimal("25"),
+            "target_on": datetime.date(2027, 10, 15),
+        }
+        values.update(fields)
+        return Indicator.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def indicator(make_indicator):
+    return make_indicator(title="Andel som känner sig otrygga i sitt område")
+
+
+@pytest.fixture
+def make_value(officer):
+    def make(indicator, measured_on, value, **fields):
+        return IndicatorValue.objects.create(
+            indicator=indicator,
+            measured_on=measured_on,
+            value=Decimal(str(value)),
+            entered_by=fields.pop("entered_by", officer),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def promise(agreement):
+    return CitizenPromise.objects.create(
+        agreement=agreement,
+        title="Medborgarlöfte 2026: Ett tryggare Jordbro centrum",
+        text="Polisen och kommunen lovar att finnas på plats fredag och lördag kväll.",
+        signed_on=datetime.date(2026, 1, 29),
+        valid_from=datetime.date(2026, 2, 1),
+        valid_until=datetime.date(2026, 12, 31),
+    )
+
+
+@pytest.fixture
+def other_agreement(db):
+    """Nynäshamn's agreement with the same police area, with a focus area of its own."""
+    other = Agreement.objects.create(
+        title="Samverkansöverenskommelse Nynäshamn",
+        slug="nynashamn-2025",
+        municipality="Nynäshamns kommun",
+        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        signed_on=datetime.date(2025, 3, 1),
+        valid_from=datetime.date(2025, 3, 1),
+        valid_until=datetime.date(2026, 2, 28),
+    )
+    FocusArea.objects.create(agreement=other, slug="barn-och-unga", name="Barn och unga")
+    return other

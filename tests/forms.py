@@ -56,6 +56,9 @@ def edit_data(measure, **changes):
         "responsible_unit": measure.responsible_unit,
         "owner": measure.owner_id or "",
         "areas": [area.pk for area in measure.areas.all()],
+        "problems": [problem.pk for problem in measure.problems.all()],
+        "indicators": [indicator.pk for indicator in measure.indicators.all()],
+        "promises": [promise.pk for promise in measure.promises.all()],
         "version": measure.version,
     }
     if measure.is_one_off:

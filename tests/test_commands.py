@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from agreement.models import Area
+from agreement.models import Area, CitizenPromise, Indicator, IndicatorValue, SituationReport
 from followup.models import Decision, Meeting
 from measures.models import Measure, ProgressUpdate, Review
 
@@ -22,7 +22,22 @@ def _snapshot():
     )
     reviews = list(Review.objects.order_by("pk").values_list("verdict", "comment"))
     areas = sorted(Measure.areas.through.objects.values_list("measure__title", "area__slug"))
-    return measures, updates, reviews, areas
+    # The law's chain: which problems, indicators and promises each measure
+    # names, and the indicators' values.
+    links = [
+        sorted(through.objects.values_list("measure__title", f"{name}__title"))
+        for through, name in (
+            (Measure.problems.through, "problem"),
+            (Measure.indicators.through, "indicator"),
+            (Measure.promises.through, "promise"),
+        )
+    ]
+    values = list(
+        IndicatorValue.objects.order_by("indicator__title", "measured_on").values_list(
+            "indicator__title", "measured_on", "value"
+        )
+    )
+    return measures, updates, reviews, areas, links, values
 
 
 def _wipe():
@@ -32,11 +47,15 @@ def _wipe():
     ProgressUpdate.objects.all().delete()
     Measure.history.model.objects.all().delete()
     Measure.objects.all().delete()
+    Indicator.objects.all().delete()
+    SituationReport.objects.all().delete()
+    CitizenPromise.objects.all().delete()
 
 
 def test_seed_demo_makes_the_same_data_for_the_same_seed(db):
     call_command("seed_demo", measures=30, seed=5)
     first = _snapshot()
+    assert all(first[4]) and first[5]
     _wipe()
     call_command("seed_demo", measures=30, seed=5)
     assert _snapshot() == first

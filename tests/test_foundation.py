@@ -101,6 +101,18 @@ FOLLOW_UP = {
     "followup.change_decision",
 }
 
+# Both roles read the law's chain and enter indicator values; the situation
+# report, the indicators' targets and the citizen promises stay with the
+# administrators (see measures/migrations/0012_chain_roles.py).
+CHAIN = {
+    "agreement.view_situationreport",
+    "agreement.view_problem",
+    "agreement.view_indicator",
+    "agreement.view_indicatorvalue",
+    "agreement.add_indicatorvalue",
+    "agreement.view_citizenpromise",
+}
+
 EXPECTED_PERMISSIONS = {
     "Kommunens handläggare": {
         "agreement.view_agreement",
@@ -114,6 +126,7 @@ EXPECTED_PERMISSIONS = {
         "measures.add_progressupdate",
         "measures.view_review",
         *FOLLOW_UP,
+        *CHAIN,
     },
     "Polisens kontaktperson": {
         "agreement.view_agreement",
@@ -125,6 +138,7 @@ EXPECTED_PERMISSIONS = {
         "measures.view_review",
         "measures.add_review",
         *FOLLOW_UP,
+        *CHAIN,
     },
 }
 

@@ -76,9 +76,9 @@ def test_the_new_form_is_in_swedish_and_in_the_action_plans_order(as_officer):
 
     assert "<h1>Ny åtgärd</h1>" in content
     legends = re.findall(r"<legend>([^<]+)</legend>", content)
-    assert legends == ["Åtgärden", "Orsak och åtgärd", "Operativt mål", "När", "Vem"]
+    assert legends == ["Åtgärden", "Orsak", "Åtgärd", "Operativt mål", "När", "Vem", "Uppföljning"]
     # Each field is named once, by its question.
-    assert '<label for="id_cause">Vilket problem i lägesbilden tar åtgärden itu med?' in content
+    assert '<label for="id_cause">Varför behövs åtgärden?' in content
     assert '<label for="id_operational_goal">Vad ska åtgärden uppnå?' in content
     assert content.count("Operativt mål") == 1
     assert 'name="version"' in content
@@ -212,7 +212,7 @@ def test_missing_required_fields_each_get_a_swedish_message(as_officer):
     messages = {
         "focus_area": "Välj ett fokusområde.",
         "title": "Skriv en titel.",
-        "cause": "Skriv vilket problem åtgärden tar itu med.",
+        "cause": "Skriv varför åtgärden behövs.",
         "description": "Skriv vad som görs.",
         "kind": "Välj typ av åtgärd.",
         "operational_goal": "Skriv vad åtgärden ska uppnå.",

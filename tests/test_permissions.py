@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
+from agreement.models import IndicatorValue
 from measures.models import Measure, ProgressUpdate, Review
 from tests.forms import edit_data, new_data
 
@@ -45,6 +46,14 @@ PAGES = [
     ("/reviews/", {"liaison", "admin"}),
     ("/updates/{update}/review/", {"liaison", "admin"}),
     ("/report/", READERS),
+    # The law's chain: both roles read it, and both enter indicator values.
+    ("/situation/", READERS),
+    ("/situation/{report}/", READERS),
+    ("/indicators/", READERS),
+    ("/indicators/{indicator}/", READERS),
+    ("/indicators/{indicator}/values/new/", READERS),
+    ("/promises/", READERS),
+    ("/promises/{promise}/", READERS),
 ]
 
 FORMS = [
@@ -54,6 +63,7 @@ FORMS = [
     ("/measures/{kommun}/updates/new/", "update", {"officer", "admin"}),
     ("/measures/{polis}/updates/new/", "update", READERS),
     ("/updates/{update}/review/", "review", {"liaison", "admin"}),
+    ("/indicators/{indicator}/values/new/", "value", READERS),
 ]
 
 
@@ -91,8 +101,10 @@ def users(officer, liaison, admin, outsider):
 
 
 @pytest.fixture
-def objects(make_measure, make_update, focus_area, jordbro, officer):
-    """A municipal and a police measure, and an update by the officer awaiting review."""
+def objects(make_measure, make_update, focus_area, jordbro, officer, problem, indicator, promise):
+    """A municipal and a police measure, an update by the officer awaiting
+    review, and the chain: a problem of a situation report, an indicator and
+    a citizen promise."""
     kommun = make_measure(title="Belysning i gångtunneln", areas=[jordbro])
     polis = make_measure(
         title="Riktad trafikkontroll", responsible_party=Measure.Party.POLIS, areas=[jordbro]
@@ -104,6 +116,9 @@ def objects(make_measure, make_update, focus_area, jordbro, officer):
         "update": update,
         "focus_area": focus_area,
         "area": jordbro,
+        "report": problem.situation_report,
+        "indicator": indicator,
+        "promise": promise,
     }
 
 
@@ -114,6 +129,9 @@ def _path(template, objects):
         update=objects["update"].pk,
         focus_area=objects["focus_area"].slug,
         area=objects["area"].slug,
+        report=objects["report"].pk,
+        indicator=objects["indicator"].pk,
+        promise=objects["promise"].pk,
     )
 
 
@@ -144,6 +162,11 @@ def form_data(kind, objects):
         "archive": lambda: {"archive": "1"},
         "update": update_data,
         "review": lambda: {"verdict": Review.Verdict.APPROVED, "comment": "Tydlig rapport."},
+        "value": lambda: {
+            "measured_on": timezone.localdate().isoformat(),
+            "value": "27,5",
+            "comment": "Trygghetsmätningen.",
+        },
     }[kind]()
 
 
@@ -158,6 +181,7 @@ def snapshot():
         "history": Measure.history.count(),
         "updates": ProgressUpdate.objects.count(),
         "reviews": Review.objects.count(),
+        "indicator_values": IndicatorValue.objects.count(),
     }
 
 
@@ -277,6 +301,10 @@ def test_a_liaison_guessing_a_measures_id_cannot_edit_it(client, make_measure, l
         "/updates/999999/review/",
         "/focus-areas/finns-inte/",
         "/areas/finns-inte/",
+        "/situation/999999/",
+        "/indicators/999999/",
+        "/indicators/999999/values/new/",
+        "/promises/999999/",
     ],
 )
 def test_unknown_objects_answer_404(client, admin, path):

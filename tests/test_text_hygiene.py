@@ -8,6 +8,7 @@ the number, other digits), while phone numbers, case numbers, dates and
 amounts pass. Exports never fail on what is stored.
 """
 
+import datetime
 import html
 import io
 import re
@@ -17,7 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from agreement.models import Agreement, Area, FocusArea
+from agreement.models import (
+    Agreement,
+    Area,
+    CitizenPromise,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    Problem,
+    SituationReport,
+)
 from agreement.validators import personnummer_in
 from measures.models import Measure, ProgressUpdate
 from tests.forms import new_data
@@ -49,12 +59,17 @@ APP_FIELDS = [
     ("update", "summary"),
     ("update", "next_steps"),
     ("review", "comment"),
+    ("value", "comment"),
 ]
 
 
 @pytest.fixture
-def post_app(client, officer, liaison, focus_area, measure, update):
+def post_app(client, officer, liaison, focus_area, measure, update, indicator):
     def post(form, field, value):
+        if form == "value":
+            client.force_login(liaison)
+            data = {"measured_on": "2025-10-15", "value": "29,4", "comment": "", field: value}
+            return client.post(f"/indicators/{indicator.pk}/values/new/", data)
         if form == "measure":
             client.force_login(officer)
             return client.post("/measures/new/", new_data(focus_area, **{field: value}))
@@ -78,7 +93,12 @@ def post_app(client, officer, liaison, focus_area, measure, update):
 
 
 def _counts():
-    return (Measure.objects.count(), ProgressUpdate.objects.count(), Measure.history.count())
+    return (
+        Measure.objects.count(),
+        ProgressUpdate.objects.count(),
+        Measure.history.count(),
+        IndicatorValue.objects.count(),
+    )
 
 
 @pytest.mark.parametrize(("form", "field"), APP_FIELDS)
@@ -142,6 +162,18 @@ ADMIN_FIELDS = [
     (FocusArea, "name"),
     (FocusArea, "description"),
     (Area, "name"),
+    (Agreement, "plan_decided_by"),
+    (Agreement, "plan_reference"),
+    (SituationReport, "title"),
+    (SituationReport, "summary"),
+    (SituationReport, "sources"),
+    (Problem, "title"),
+    (Problem, "description"),
+    (Indicator, "title"),
+    (Indicator, "description"),
+    (IndicatorValue, "comment"),
+    (CitizenPromise, "title"),
+    (CitizenPromise, "text"),
     ("user", "first_name"),
     ("user", "last_name"),
 ]
@@ -150,8 +182,13 @@ ADMIN_FIELDS = [
 @pytest.mark.parametrize(("model", "field"), ADMIN_FIELDS, ids=lambda v: getattr(v, "__name__", v))
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("Haninge\x07kommun", CONTROL), ("Haninge \u202ekommun", BIDI), ("\u200b", INVISIBLE)],
-    ids=["bell", "override", "invisible"],
+    [
+        ("Haninge\x07kommun", CONTROL),
+        ("Haninge \u202ekommun", BIDI),
+        ("\u200b", INVISIBLE),
+        ("Gäller 850709-9805", PERSONNUMMER),
+    ],
+    ids=["bell", "override", "invisible", "personnummer"],
 )
 def test_admin_only_text_fields_refuse_bad_text(
     client,
@@ -160,6 +197,10 @@ def test_admin_only_text_fields_refuse_bad_text(
     focus_area,
     jordbro,
     officer,
+    problem,
+    indicator,
+    make_value,
+    promise,
     model,
     field,
     value,
@@ -171,8 +212,15 @@ def test_admin_only_text_fields_refuse_bad_text(
         Agreement: agreement,
         FocusArea: focus_area,
         Area: jordbro,
+        SituationReport: problem.situation_report,
+        Problem: problem,
+        Indicator: indicator,
+        IndicatorValue: lambda: make_value(indicator, datetime.date(2025, 10, 15), "29.4"),
+        CitizenPromise: promise,
         django_user_model: officer,
     }[model]
+    if callable(instance):
+        instance = instance()
     client.force_login(admin)
     url = reverse(
         f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[instance.pk]

@@ -120,6 +120,7 @@ def _seeded(_orm_beside_playwright, transactional_db):
         importlib.import_module(migration).create(apps, None)
     importlib.import_module("measures.migrations.0002_roles").assign_permissions(apps)
     importlib.import_module("followup.migrations.0002_roles").assign_permissions(apps)
+    importlib.import_module("measures.migrations.0012_chain_roles").assign_permissions(apps)
 
 
 @pytest.fixture(scope="session")

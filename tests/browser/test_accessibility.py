@@ -26,7 +26,21 @@ pytestmark = [
 
 
 @pytest.fixture
-def scenario(officer, liaison, outsider, make_measure, make_update, jordbro, agreement):
+def scenario(
+    officer,
+    liaison,
+    outsider,
+    make_measure,
+    make_update,
+    jordbro,
+    agreement,
+    problem,
+    make_problem,
+    indicator,
+    make_indicator,
+    make_value,
+    promise,
+):
     """Enough data that every page shows its tables, badges, charts and flags:
     each status, each assessment, both verdicts, flags and a history."""
     walk = make_measure(
@@ -122,6 +136,28 @@ def scenario(officer, liaison, outsider, make_measure, make_update, jordbro, agr
         held_on=datetime.date(2027, 1, 21),
         title="Styrgrupp: uppföljning av T3 2026",
     )
+
+    # The law's chain: a problem the walks address and one nobody does, two
+    # indicators with values (one towards its target, one away), a promise.
+    walk.problems.add(problem)
+    make_problem(title="Narkotikaförsäljning nära Handens station")
+    for day, value in [("2023-10-15", "32.1"), ("2024-10-15", "31"), ("2025-10-15", "29.4")]:
+        make_value(
+            indicator, datetime.date.fromisoformat(day), value, comment="Trygghetsmätningen."
+        )
+    crime = make_indicator(
+        title="Anmälda brott per 1 000 invånare",
+        source="reported_crime",
+        unit="rate",
+        baseline_value=104,
+        target_value=96,
+        baseline_on=datetime.date(2024, 12, 31),
+        target_on=datetime.date(2027, 12, 31),
+    )
+    for day, value in [("2025-06-30", "103.5"), ("2025-12-31", "105.2"), ("2026-06-30", "106")]:
+        make_value(crime, datetime.date.fromisoformat(day), value)
+    walk.indicators.add(indicator, crime)
+    walk.promises.add(promise)
     return SimpleNamespace(
         officer=officer,
         liaison=liaison,
@@ -132,6 +168,9 @@ def scenario(officer, liaison, outsider, make_measure, make_update, jordbro, agr
         period=period,
         frozen=frozen,
         draft=draft,
+        report=problem.situation_report,
+        indicator=indicator,
+        promise=promise,
     )
 
 
@@ -244,6 +283,26 @@ PAGES = [
         _submit("Lägg till beslutet"),
         200,
     ),
+    ("situation", "officer", lambda s: "/situation/", None, 200),
+    ("situation-unaddressed", "liaison", lambda s: "/situation/?unaddressed=1", None, 200),
+    ("indicators", "officer", lambda s: "/indicators/", None, 200),
+    ("indicator", "liaison", lambda s: f"/indicators/{s.indicator.pk}/", None, 200),
+    (
+        "indicator-value-new",
+        "liaison",
+        lambda s: f"/indicators/{s.indicator.pk}/values/new/",
+        None,
+        200,
+    ),
+    (
+        "indicator-value-errors",
+        "officer",
+        lambda s: f"/indicators/{s.indicator.pk}/values/new/",
+        _submit("Spara värdet"),
+        200,
+    ),
+    ("promises", "liaison", lambda s: "/promises/", None, 200),
+    ("promise", "officer", lambda s: f"/promises/{s.promise.pk}/", None, 200),
     ("password-change", "officer", lambda s: "/accounts/password_change/", None, 200),
     ("no-role", "outsider", lambda s: "/", None, 200),
     ("forbidden", "liaison", lambda s: "/measures/new/", None, 403),
@@ -264,6 +323,10 @@ PAGES = [
     ("meeting-frozen-320px", "officer", lambda s: f"/meetings/{s.frozen.pk}/", _narrow(), 200),
     ("period-worklist-320px", "officer", lambda s: f"/periods/{s.period.pk}/", _narrow(), 200),
     ("report-320px", "officer", lambda s: "/report/", _narrow(), 200),
+    ("agreement-320px", "officer", lambda s: "/agreement/", _narrow(), 200),
+    ("situation-320px", "officer", lambda s: "/situation/", _narrow(), 200),
+    ("indicator-320px", "officer", lambda s: f"/indicators/{s.indicator.pk}/", _narrow(), 200),
+    ("indicators-320px", "officer", lambda s: "/indicators/", _narrow(), 200),
 ]
 
 

@@ -26,7 +26,7 @@ def test_officer_creates_a_measure_and_reports_progress(page, live_server, login
 
     page.get_by_label("Fokusområde", exact=True).select_option(label="Barn och unga")
     page.get_by_label("Titel", exact=True).fill("Nattvandring i Handens centrum")
-    page.get_by_label("Vilket problem i lägesbilden tar åtgärden itu med?", exact=True).fill(
+    page.get_by_label("Varför behövs åtgärden?", exact=True).fill(
         "Ungdomar känner sig otrygga kvällstid."
     )
     page.get_by_label("Vad görs, och hur?", exact=True).fill(
