@@ -71,6 +71,7 @@ def change_log(measure):
             "when": record.history_date,
             "who": (who.get_full_name() or who.get_username()) if who else None,
             "type": record.history_type,
+            "reason": record.history_change_reason or "",
             "changes": [],
         }
         if previous is not None:

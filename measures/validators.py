@@ -27,13 +27,13 @@ def contains_personnummer(text):
     return False
 
 
+PERSONNUMMER_MESSAGE = _(
+    "The text seems to contain a personal identity number (personnummer). "
+    "Measures in the agreement concern groups and places, not individuals, "
+    "so nothing here may identify a person. Remove the number."
+)
+
+
 def reject_personnummer(value):
     if contains_personnummer(value):
-        raise ValidationError(
-            _(
-                "The text seems to contain a personal identity number (personnummer). "
-                "Measures in the agreement concern groups and places, not individuals, "
-                "so nothing here may identify a person. Remove the number."
-            ),
-            code="personnummer",
-        )
+        raise ValidationError(PERSONNUMMER_MESSAGE, code="personnummer")
