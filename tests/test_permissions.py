@@ -10,9 +10,12 @@ import datetime
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from measures.models import Measure, ProgressUpdate, Review
+from measures.bulk import BulkChange, Plan
+from measures.models import ImportBatch, Measure, ProgressUpdate, Review
 from tests.forms import edit_data, new_data
+from tests.importing import NEW_HEADERS, csv_bytes, new_row
 
 FORBIDDEN_TEXT = "Du har inte behörighet här"
 
@@ -37,6 +40,9 @@ PAGES = [
     ("/reviews/", {"liaison", "admin"}),
     ("/updates/{update}/review/", {"liaison", "admin"}),
     ("/report/", READERS),
+    # Importing and bulk editing change many plans at once: municipal staff and admins.
+    ("/measures/import/", {"officer", "admin"}),
+    ("/measures/import/template.xlsx", {"officer", "admin"}),
 ]
 
 FORMS = [
@@ -46,6 +52,8 @@ FORMS = [
     ("/measures/{kommun}/updates/new/", "update", {"officer", "admin"}),
     ("/measures/{polis}/updates/new/", "update", READERS),
     ("/updates/{update}/review/", "review", {"liaison", "admin"}),
+    ("/measures/import/", "import", {"officer", "admin"}),
+    ("/measures/bulk/", "bulk", {"officer", "admin"}),
 ]
 
 
@@ -125,6 +133,19 @@ def update_data(**changes):
     return data
 
 
+def bulk_data(objects):
+    """A confirmed bulk change of the municipal measure's unit."""
+    measure = Measure.objects.get(pk=objects["kommun"].pk)
+    change = BulkChange("set_responsible_unit", "Ny enhet")
+    return {
+        "ids": [measure.pk],
+        "action": "set_responsible_unit",
+        "responsible_unit": "Ny enhet",
+        "fingerprint": Plan(change, [measure]).fingerprint,
+        "confirm": "1",
+    }
+
+
 def form_data(kind, objects):
     return {
         "create": lambda: measure_data(focus_area=objects["focus_area"].pk),
@@ -132,6 +153,10 @@ def form_data(kind, objects):
         "archive": lambda: {"archive": "1"},
         "update": update_data,
         "review": lambda: {"verdict": Review.Verdict.APPROVED, "comment": "Tydlig rapport."},
+        "import": lambda: {
+            "file": SimpleUploadedFile("plan.csv", csv_bytes([new_row()], NEW_HEADERS))
+        },
+        "bulk": lambda: bulk_data(objects),
     }[kind]()
 
 
@@ -146,6 +171,7 @@ def snapshot():
         "history": Measure.history.count(),
         "updates": ProgressUpdate.objects.count(),
         "reviews": Review.objects.count(),
+        "import previews": ImportBatch.objects.count(),
     }
 
 
