@@ -462,7 +462,8 @@ class Checker:
                     outcome.error(label(key), message)
                 failed.add(key)
 
-        title = values.get("title") or (measure.title if measure else "")
+        # A saved measure by the title it has now; a new one by the file's.
+        title = measure.title if measure else values.get("title") or ""
         outcome.title = title[:200]
 
         if measure is None:
