@@ -235,7 +235,7 @@ class IdListField(forms.Field):
             ids = [int(item) for item in value]
         except (TypeError, ValueError):
             raise ValidationError(_("The selection cannot be read."), code="invalid") from None
-        if any(pk < 1 for pk in ids):
+        if any(not 1 <= pk < 2**63 for pk in ids):
             raise ValidationError(_("The selection cannot be read."), code="invalid")
         return list(dict.fromkeys(ids))
 

@@ -94,15 +94,22 @@ def clean_text(text):
     return str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+# The largest key a database column of the app holds (a signed 64-bit integer).
+_MAX_KEY = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
 def integer(value):
+    """A whole number from a cell, as IDs and versions are written; None for
+    anything else, including numbers too large to be a key."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= _MAX_KEY:
+        return value
     return None
 
 
@@ -674,6 +681,13 @@ def read_upload(upload, *, agreement, by):
     """An ImportBatch with one ImportRow per row of the uploaded file, or
     Unreadable with the reason the file as a whole was refused."""
     sheet = open_sheet(upload)
+    try:
+        return _read(sheet, upload, agreement=agreement, by=by)
+    finally:
+        sheet.close()
+
+
+def _read(sheet, upload, *, agreement, by):
     layout, id_lines, _count = _survey(sheet)
     checker = Checker(agreement=agreement, keys=layout.keys, id_lines=id_lines)
     ImportBatch.objects.expired().delete()

@@ -172,12 +172,18 @@ class CsvSheet:
                     )
             except csv.Error as exc:
                 raise Unreadable(
-                    _("Row %(row)s of the file cannot be read as CSV: %(reason)s")
-                    % {"row": reader.line_num, "reason": exc}
+                    _(
+                        "Line %(line)s of the file cannot be read as CSV: a quotation mark "
+                        "may be missing, or a cell is far too long."
+                    )
+                    % {"line": reader.line_num}
                 ) from exc
 
     def check_complete(self):
         """Nothing a CSV file can hide until its end."""
+
+    def close(self):
+        """The upload is closed with the request."""
 
 
 class _Detaching:
@@ -302,6 +308,9 @@ class XlsxSheet:
                     ) from exc
                 merged = parser.merged_cells
         self.merged = [str(cell.ref) for cell in merged.mergeCell] if merged else []
+
+    def close(self):
+        self.workbook.close()
 
     def check_complete(self):
         """What only shows once the whole sheet has been read: merged cells."""

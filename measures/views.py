@@ -539,30 +539,26 @@ def measure_bulk(request):
         raise PermissionDenied
     change = BulkChange(action, form.value())
     plan = Plan(change, _bulk_selection(form, agreement))
-    context.update(
-        change=change, plan=plan, selected=len(plan.rows) + len(plan.unchanged) + len(plan.problems)
-    )
-    if request.POST.get("confirm") and not plan.problems and plan.changing:
-        if form.cleaned_data["fingerprint"] == plan.fingerprint:
-            try:
-                services.measures_bulk_edit(
-                    measures=plan.changing, change=change, by=request.user, reason=change.reason
-                )
-            except services.EditConflict:
-                context["stale"] = True
-            else:
-                count = len(plan.changing)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s measure was changed.", "%(count)s measures were changed.", count
-                    )
-                    % {"count": count},
-                )
-                return redirect(back)
-        else:
-            context["stale"] = True
-        if context.get("stale"):
+    confirmed = bool(request.POST.get("confirm") and plan.changing and not plan.problems)
+    # The fingerprint says the confirmation was given for these measures at
+    # these versions; an older view of them is shown again as they are now.
+    if confirmed and form.cleaned_data["fingerprint"] == plan.fingerprint:
+        try:
+            services.measures_bulk_edit(
+                measures=plan.changing, change=change, by=request.user, reason=change.reason
+            )
+        except services.EditConflict:
+            # Saved by someone between reading the measures and writing them.
             plan = Plan(change, _bulk_selection(form, agreement))
-            context["plan"] = plan
+        else:
+            count = len(plan.changing)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s measure was changed.", "%(count)s measures were changed.", count
+                )
+                % {"count": count},
+            )
+            return redirect(back)
+    context.update(change=change, plan=plan, stale=confirmed)
     return render(request, "measures/measure_bulk.html", context)

@@ -390,6 +390,7 @@ def test_the_versions_are_raised_in_the_database_or_not_at_all(three, officer):
             "personnummer",
         ),
         ({"ids": ["1", "x"], "action": "archive"}, "Urvalet kunde inte läsas."),
+        ({"ids": ["99999999999999999999999"], "action": "archive"}, "Urvalet kunde inte läsas."),
     ],
 )
 def test_a_change_that_cannot_be_read_is_explained_and_saves_nothing(

@@ -682,6 +682,13 @@ REFUSED = [
         "Bladet har sammanslagna celler (B2:B3).",
     ),
     (
+        "a quotation mark left open",
+        "plan.csv",
+        lambda: csv_bytes([new_row()], NEW_HEADERS) + b'"' + b"x" * 140_000,
+        "Rad 3 i filen kan inte läsas som CSV: ett citattecken kan saknas, eller så är en "
+        "cell alldeles för lång.",
+    ),
+    (
         "5,001 rows",
         "plan.csv",
         lambda: csv_bytes([new_row()] * 5001, NEW_HEADERS),
@@ -949,6 +956,10 @@ def test_duplicate_ids_are_errors_on_every_row_that_has_them(as_officer, plan):
     [
         ("999999", "1", "ID", "Ingen åtgärd i överenskommelsen har id 999999."),
         ("tolv", "1", "ID", "”tolv” är inget id."),
+        ("99999999999999999999999", "1", "ID", "”99999999999999999999999” är inget id."),
+        ("-3", "1", "ID", "”-3” är inget id."),
+        ("³", "1", "ID", "”³” är inget id."),
+        ("{pk}", "99999999999999999999999", "Version", "”99999999999999999999999” är ingen"),
         ("{pk}", "", "Version", "Skriv åtgärdens version så som exporten anger den"),
         ("{pk}", "två", "Version", "”två” är ingen version."),
     ],
