@@ -636,9 +636,9 @@ def _empty_message(key, checker):
 # --- Reading a file into a preview
 
 
-def _rows_of(sheet):
+def _rows_of(sheet, values_of=None):
     """The sheet's rows under its header, leaving out empty ones; the Layout first."""
-    rows = sheet.rows()
+    rows = sheet.rows(values_of)
     first = next(rows, None)
     if first is None or first[0] != 1 or not first[1]:
         raise Unreadable(
@@ -652,8 +652,12 @@ def _rows_of(sheet):
 
 
 def _survey(sheet):
-    """The first pass: the layout, the number of rows, which rows carry which ID."""
-    layout, rows = _rows_of(sheet)
+    """The first pass: the layout, the number of rows, which rows carry which ID.
+    Of the cells under the header it reads only the IDs' values."""
+    wanted = set()
+    layout, rows = _rows_of(sheet, wanted)
+    if "id" in layout.index:
+        wanted.add(layout.index["id"])
     id_lines = collections.defaultdict(list)
     count = 0
     for number, row in rows:

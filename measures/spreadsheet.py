@@ -23,7 +23,10 @@ import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 MAX_BYTES = 5 * 1024 * 1024
 # A workbook of 5,000 measures unpacks to a few MB of XML; far more than that
@@ -36,6 +39,13 @@ MAX_MEMBERS = 1000
 # run as a formula (see exports.neutralise).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
+_ROW = f"{{{SHEET_MAIN_NS}}}row"
+_MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
+_VALUE = f"{{{SHEET_MAIN_NS}}}v"
+_INLINE = f"{{{SHEET_MAIN_NS}}}is"
+_FORMULA = f"{{{SHEET_MAIN_NS}}}f"
+_TEXT = f"{{{SHEET_MAIN_NS}}}t"
+_RUN = f"{{{SHEET_MAIN_NS}}}r"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the binary .xls of Excel 97-2003
 # Control characters other than tab and line breaks: binary data and UTF-16
@@ -161,7 +171,8 @@ class CsvSheet:
         self.source.seek(0)
         return _Detaching(io.TextIOWrapper(self.source, encoding=self.encoding, newline=""))
 
-    def rows(self):
+    def rows(self, values_of=None):
+        """The file's records; every cell is read, CSV being cheap to read."""
         with self._text() as text:
             reader = csv.reader(text, delimiter=self.delimiter)
             try:
@@ -274,11 +285,17 @@ class XlsxSheet:
                 % {"limit": mb(MAX_UNPACKED_BYTES)}
             )
 
-    def rows(self):
-        # openpyxl's own parser rather than sheet.iter_rows(): it is what
-        # read-only mode uses underneath, and it also gives the merged cells,
-        # which read-only mode otherwise drops.
+    def rows(self, values_of=None):
+        """The sheet's rows. With `values_of`, a set of column indexes, every
+        row after the first carries values for those columns only, and True
+        for any other cell that holds something: enough to count the rows and
+        collect one column, in a fraction of the time. The set is read as the
+        rows go, so it may be filled in once the first row has been seen."""
+        # openpyxl's own cell parser, as read-only mode uses it underneath, in
+        # a loop of our own: it skips the cells a quick pass does not need, and
+        # it sees the merged cells, which read-only mode drops.
         workbook = self.workbook
+        merged = []
         with warnings.catch_warnings():
             # A date out of range becomes an error cell; openpyxl also warns.
             warnings.simplefilter("ignore")
@@ -291,14 +308,18 @@ class XlsxSheet:
                     date_formats=workbook._date_formats,
                     timedelta_formats=workbook._timedelta_formats,
                 )
+                first = True
                 try:
-                    for number, cells in parser.parse():
-                        row = {}
-                        for cell in cells:
-                            value = _xlsx_value(cell["value"], cell["data_type"])
-                            if value is not None and value != "":
-                                row[cell["column"] - 1] = value
-                        yield number, row
+                    for _event, element in iterparse(source):
+                        if element.tag == _MERGE_CELL:
+                            merged.append(element.get("ref", "?"))
+                        elif element.tag == _ROW:
+                            number, row = self._row(parser, element, None if first else values_of)
+                            element.clear()
+                            first = False
+                            yield number, row
+                except Unreadable:
+                    raise
                 except Exception as exc:
                     raise Unreadable(
                         _(
@@ -306,8 +327,37 @@ class XlsxSheet:
                             "Save it from Excel as a new workbook or as CSV."
                         )
                     ) from exc
-                merged = parser.merged_cells
-        self.merged = [str(cell.ref) for cell in merged.mergeCell] if merged else []
+        self.merged = merged
+
+    @staticmethod
+    def _row(parser, element, values_of):
+        number = element.get("r")
+        parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+        parser.col_counter = 0
+        row = {}
+        for cell in element:
+            reference = cell.get("r")
+            column = (
+                column_index_from_string(reference.rstrip("0123456789"))
+                if reference
+                else parser.col_counter + 1
+            )
+            parser.col_counter = column
+            if values_of is not None and column - 1 not in values_of:
+                if _holds_something(cell):
+                    row[column - 1] = True
+                continue
+            if cell.get("t") == "inlineStr" and cell.find(_FORMULA) is None:
+                # What openpyxl's parser makes of it, without its slow rich-text
+                # objects: the app's own export writes every text this way.
+                value = _inline_text(cell)
+            else:
+                parser.col_counter = column - 1
+                parsed = parser.parse_cell(cell)
+                value = _xlsx_value(parsed["value"], parsed["data_type"])
+            if value is not None and value != "":
+                row[column - 1] = value
+        return parser.row_counter, row
 
     def close(self):
         self.workbook.close()
@@ -326,6 +376,26 @@ class XlsxSheet:
                 )
                 % {"cells": shown}
             )
+
+
+def _inline_text(cell):
+    """An inline string's text: its plain text and its runs' (not the phonetic
+    guides some Japanese text carries)."""
+    inline = cell.find(_INLINE)
+    if inline is None:
+        return None
+    parts = [inline.findtext(_TEXT) or ""]
+    parts.extend(run.findtext(_TEXT) or "" for run in inline.iterfind(_RUN))
+    return "".join(parts)
+
+
+def _holds_something(cell):
+    inline = cell.find(_INLINE)
+    return bool(
+        cell.findtext(_VALUE)
+        or cell.find(_FORMULA) is not None
+        or (inline is not None and "".join(inline.itertext()))
+    )
 
 
 def _xlsx_value(value, data_type):

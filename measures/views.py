@@ -412,13 +412,18 @@ def import_preview(request, pk):
     if show not in PREVIEW_SHOWS:
         show = "all"
     # Errors first, then what would change, then the rest; each by row.
-    rows = batch.rows.annotate(
-        rank=Case(
-            *[When(kind=kind, then=Value(i)) for i, kind in enumerate(_KIND_ORDER)],
-            default=Value(len(_KIND_ORDER)),
-            output_field=IntegerField(),
+    # The stored cells are for the confirmation, not for the page.
+    rows = (
+        batch.rows.defer("cells")
+        .annotate(
+            rank=Case(
+                *[When(kind=kind, then=Value(i)) for i, kind in enumerate(_KIND_ORDER)],
+                default=Value(len(_KIND_ORDER)),
+                output_field=IntegerField(),
+            )
         )
-    ).order_by("rank", "line")
+        .order_by("rank", "line")
+    )
     kinds = PREVIEW_SHOWS[show][1]
     if kinds:
         rows = rows.filter(kind__in=kinds)

@@ -396,6 +396,28 @@ def test_the_preview_runs_the_same_queries_for_50_rows_as_for_a_few(
     assert content.count('<th scope="row"') == 50
 
 
+def test_checking_a_file_runs_the_same_queries_for_3_rows_as_for_300(as_officer, make_measure):
+    """Focus areas, districts, people and the measures the file names are each
+    loaded once per file, never per row. Only storing the preview's rows grows
+    with the file: they are inserted in batches (of 500, or fewer where the
+    database takes fewer parameters per query, as SQLite does)."""
+    for n in range(3):
+        make_measure(title=f"Liten {n}")
+    for _ in range(297):
+        make_measure()
+    few = exported(as_officer, "csv", q="Liten")
+    many = exported(as_officer, "csv")
+
+    def reading(content):
+        with CaptureQueriesContext(connection) as queries:
+            assert upload_ok(as_officer, content).error_count == 0
+        stored = [q for q in queries if q["sql"].startswith('INSERT INTO "measures_importrow"')]
+        return len(queries) - len(stored), len(stored)
+
+    assert reading(few) == (reading(many)[0], 1)
+    assert reading(many)[1] <= 3
+
+
 def test_each_batch_belongs_to_its_uploader(client, officer, other_officer):
     client.force_login(officer)
     batch = upload_ok(client, csv_bytes([new_row()], NEW_HEADERS))
