@@ -93,9 +93,11 @@ def change_log(measure):
                     (_label("areas"), show("areas", old_areas), show("areas", new_areas))
                 )
         # Saving a new measure writes its districts a moment after the row;
-        # that is part of creating it, not a change of its own.
+        # that is part of creating it, not a change of its own. (An import or
+        # a bulk edit writes one entry with its reason, never such a second.)
         completes_creation = (
             previous is not None
+            and not record.history_change_reason
             and previous.history_type == "+"
             and record.history_user_id == previous.history_user_id
             and record.history_date - previous.history_date < _CREATION_WINDOW

@@ -198,6 +198,27 @@ def test_the_history_on_the_measures_page_shows_the_import_and_its_reason(as_off
     assert '<th scope="col">Anledning</th>' in history
 
 
+def test_an_import_just_after_the_measure_was_created_shows_in_its_history(as_officer, focus_area):
+    """The history folds a creation's districts, written a moment later by the
+    same person, into the creation; an import's change is never folded."""
+    from tests.forms import new_data
+
+    as_officer.post("/measures/new/", new_data(focus_area, areas=[]))
+    measure = Measure.objects.get()
+
+    def change(row):
+        row["Titel"] = "Trygghetsvandring i Handen, etapp 2"
+
+    batch = upload_ok(as_officer, edit_csv_export(export(as_officer, "csv"), change), "p.csv")
+    confirm(as_officer, batch)
+
+    content = html.unescape(as_officer.get(f"/measures/{measure.pk}/").content.decode())
+    assert (
+        "<td><ins>Trygghetsvandring i Handen, etapp 2</ins></td>"
+        "<td>Importerad från filen p.csv</td>"
+    ) in content
+
+
 def test_new_rows_create_measures_with_their_districts_in_one_history_entry(
     as_officer, officer, other_officer
 ):
