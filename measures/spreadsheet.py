@@ -216,7 +216,10 @@ def _is_text(decoded):
 
 class XlsxSheet:
     """The first sheet of an Excel workbook, read in openpyxl's read-only mode:
-    one row at a time from the zip, never the whole sheet in memory."""
+    one row at a time from the zip, never the whole sheet in memory.
+
+    The XML is parsed by the standard library's expat, which since 2.4 refuses
+    entity expansion attacks, and resolves no external entities."""
 
     kind = "xlsx"
 
@@ -296,37 +299,32 @@ class XlsxSheet:
         # it sees the merged cells, which read-only mode drops.
         workbook = self.workbook
         merged = []
-        with warnings.catch_warnings():
-            # A date out of range becomes an error cell; openpyxl also warns.
-            warnings.simplefilter("ignore")
-            with self.sheet._get_source() as source:
-                parser = WorkSheetParser(
-                    source,
-                    workbook.shared_strings,
-                    data_only=False,
-                    epoch=workbook.epoch,
-                    date_formats=workbook._date_formats,
-                    timedelta_formats=workbook._timedelta_formats,
-                )
-                first = True
-                try:
-                    for _event, element in iterparse(source):
-                        if element.tag == _MERGE_CELL:
-                            merged.append(element.get("ref", "?"))
-                        elif element.tag == _ROW:
-                            number, row = self._row(parser, element, None if first else values_of)
-                            element.clear()
-                            first = False
-                            yield number, row
-                except Unreadable:
-                    raise
-                except Exception as exc:
-                    raise Unreadable(
-                        _(
-                            "The sheet cannot be read to the end; the file may be damaged. "
-                            "Save it from Excel as a new workbook or as CSV."
-                        )
-                    ) from exc
+        with self.sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                workbook.shared_strings,
+                data_only=False,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            first = True
+            try:
+                for _event, element in iterparse(source):
+                    if element.tag == _MERGE_CELL:
+                        merged.append(element.get("ref", "?"))
+                    elif element.tag == _ROW:
+                        number, row = self._row(parser, element, None if first else values_of)
+                        element.clear()
+                        first = False
+                        yield number, row
+            except Exception as exc:
+                raise Unreadable(
+                    _(
+                        "The sheet cannot be read to the end; the file may be damaged. "
+                        "Save it from Excel as a new workbook or as CSV."
+                    )
+                ) from exc
         self.merged = merged
 
     @staticmethod
@@ -353,7 +351,14 @@ class XlsxSheet:
                 value = _inline_text(cell)
             else:
                 parser.col_counter = column - 1
-                parsed = parser.parse_cell(cell)
+                if cell.get("t", "n") == "n" and int(cell.get("s", 0)) in parser.date_formats:
+                    with warnings.catch_warnings():
+                        # A date out of range becomes an error cell, which the
+                        # import reports; openpyxl warns besides.
+                        warnings.simplefilter("ignore")
+                        parsed = parser.parse_cell(cell)
+                else:
+                    parsed = parser.parse_cell(cell)
                 value = _xlsx_value(parsed["value"], parsed["data_type"])
             if value is not None and value != "":
                 row[column - 1] = value

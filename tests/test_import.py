@@ -1031,6 +1031,21 @@ def test_a_formula_cell_is_refused_with_a_message(as_officer):
     ]
 
 
+def test_a_spreadsheet_error_or_an_impossible_date_in_a_cell_is_refused(as_officer):
+    def broken(sheet):
+        sheet["I2"] = 10**8  # a date format on a number no calendar reaches
+        sheet["I2"].number_format = "yyyy-mm-dd"
+        sheet["K2"] = "#REF!"
+        sheet["K2"].data_type = "e"
+
+    batch = upload_ok(as_officer, xlsx_bytes([new_row()], NEW_HEADERS, edit=broken), "p.xlsx")
+
+    assert _error_of(batch) == [
+        ["Startdatum", "Cellen innehåller kalkylbladsfelet #VALUE!. Skriv värdet i stället."],
+        ["Orsak", "Cellen innehåller kalkylbladsfelet #REF!. Skriv värdet i stället."],
+    ]
+
+
 def test_two_people_of_the_same_name_must_be_told_apart(as_officer, officer, django_user_model):
     from tests.conftest import _user
 
