@@ -117,6 +117,13 @@ def _listing(names):
     return ", ".join(str(name) for name in names)
 
 
+def _holds_personnummer(value):
+    """Whether a cell's text, or its formula, holds a personnummer."""
+    if isinstance(value, dict):
+        value = value.get("formula", "")
+    return isinstance(value, str) and contains_personnummer(value)
+
+
 # --- The header row
 
 
@@ -134,7 +141,15 @@ class Layout:
         self.stray = set()
         duplicates = []
         for position in sorted(header):
-            text = str(header[position]).strip()
+            value = header[position]
+            text = str(value.get("formula", value) if isinstance(value, dict) else value).strip()
+            if contains_personnummer(text):
+                raise Unreadable(
+                    _(
+                        "A column name in the first row seems to hold a personal identity "
+                        "number (personnummer). Remove it and upload the file again."
+                    )
+                )
             self.headings[position] = text
             key = known.get(normal(text))
             if key is None:
@@ -186,15 +201,13 @@ class Layout:
             value = row.get(position)
             if value is None:
                 continue
-            if isinstance(value, str) and contains_personnummer(value):
+            if _holds_personnummer(value):
                 value = PERSONNUMMER
             cells[key] = value
         flagged = [
             self.heading(position)
             for position, value in sorted(row.items())
-            if position not in self._imported_positions
-            and isinstance(value, str)
-            and contains_personnummer(value)
+            if position not in self._imported_positions and _holds_personnummer(value)
         ]
         if flagged:
             cells[FLAGGED] = flagged
@@ -684,6 +697,14 @@ def _survey(sheet):
 def read_upload(upload, *, agreement, by):
     """An ImportBatch with one ImportRow per row of the uploaded file, or
     Unreadable with the reason the file as a whole was refused."""
+    if contains_personnummer(upload.name or ""):
+        # The name would be kept with the preview and in each measure's history.
+        raise Unreadable(
+            _(
+                "The file's name seems to hold a personal identity number (personnummer). "
+                "Rename the file and upload it again."
+            )
+        )
     sheet = open_sheet(upload)
     try:
         return _read(sheet, upload, agreement=agreement, by=by)

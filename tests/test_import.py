@@ -975,6 +975,42 @@ def test_a_personnummer_in_any_cell_is_refused_and_never_stored(as_officer):
     assert "9805" not in preview(as_officer, batch)
 
 
+def test_a_personnummer_in_a_formula_is_not_stored_either(as_officer):
+    def formula(sheet):
+        sheet["A2"] = '=CONCAT("Samtal med ", "850709-9805")'
+        sheet["N1"] = "Anteckningar"
+        sheet["N2"] = '=CONCAT("Ring ", "19850709-9805")'
+
+    batch = upload_ok(as_officer, xlsx_bytes([new_row()], NEW_HEADERS, edit=formula), "p.xlsx")
+
+    assert sorted(column for column, _m in _error_of(batch)) == ["Anteckningar", "Titel"]
+    stored = [str(value) for value in ImportRow.objects.values_list("cells", "title", "errors")]
+    assert not any("9805" in value for value in stored), stored
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "elev-850709-9805.csv",
+            lambda: csv_bytes([new_row()], NEW_HEADERS),
+            "Filens namn ser ut att innehålla ett personnummer.",
+        ),
+        (
+            "plan.csv",
+            lambda: csv_bytes([[*new_row().values(), "x"]], [*NEW_HEADERS, "850709-9805"]),
+            "Ett kolumnnamn på första raden ser ut att innehålla ett personnummer.",
+        ),
+    ],
+)
+def test_a_personnummer_in_the_file_name_or_a_heading_refuses_the_file(
+    as_officer, name, content, message
+):
+    response = upload(as_officer, content(), name)
+    assert message in page_errors(response)[0]
+    assert not ImportBatch.objects.exists()
+
+
 def test_duplicate_ids_are_errors_on_every_row_that_has_them(as_officer, plan):
     walk = plan[0]
 
