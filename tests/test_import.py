@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -782,6 +783,19 @@ def test_a_body_far_beyond_the_limit_is_refused_before_it_is_read(as_officer):
     response = upload(as_officer, b"x" * (10 * 1024 * 1024))
     assert response.status_code == 400
     assert "Begäran kunde inte hanteras" in response.content.decode()
+
+
+def test_only_the_import_takes_a_body_beyond_the_apps_usual_limit(as_officer, focus_area):
+    """The request body limit (2.5 MB) is raised for the import's URL alone."""
+    three_mb = b"x" * (3 * 1024 * 1024)
+    response = as_officer.post(
+        "/measures/new/", {"title": "Stor", "bilaga": SimpleUploadedFile("a.csv", three_mb)}
+    )
+    assert response.status_code == 400
+    response = upload(as_officer, three_mb)
+    assert response.status_code == 200
+    # Read, and refused with a message about the file rather than its size.
+    assert page_errors(response)[0].startswith("Rad 1 i filen kan inte läsas som CSV")
 
 
 def test_the_upload_needs_a_file(as_officer):
