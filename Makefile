@@ -2,12 +2,13 @@
 # both start from a clean clone with nothing but Python 3.11 and make.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench loadtest backup restore messages clean
+.PHONY: run test lint format bench loadtest backup restore messages clean axe
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +28,22 @@ run: $(STAMP) .env
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py seed_demo --if-empty --measures 40
 	@echo ""
-	@echo "Samverkan Haninge runs at http://127.0.0.1:8000/  (stop with Ctrl+C)"
+	@echo "Samverkan Haninge runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+# axe-core for the accessibility tests, from npm when npm is there; without
+# it those tests are skipped and pytest's summary says why.
+axe:
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    npm ci --no-audit --no-fund --loglevel=error; \
+	  else \
+	    echo "npm was not found: the accessibility tests will be skipped."; \
+	  fi; \
+	fi
+
+test: $(STAMP) axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

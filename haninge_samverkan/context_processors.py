@@ -1,6 +1,5 @@
 from agreement.current import current_agreement
-
-from .roles import role_label
+from measures.roles import administrators, has_role, role_label
 
 
 def site(request):
@@ -11,4 +10,7 @@ def site(request):
     return {
         "current_agreement": current_agreement(request),
         "user_role": role_label(user),
+        "user_has_role": has_role(user),
+        # Called by a template only when it lists them (a user without a role).
+        "administrators": administrators,
     }

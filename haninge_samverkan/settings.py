@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "haninge_samverkan",
     "agreement",
     "measures",
+    "followup",
 ]
 
 MIDDLEWARE = [

@@ -9,14 +9,28 @@ admin.site.site_header = _("Samverkan Haninge – administration")
 admin.site.site_title = _("Samverkan Haninge")
 admin.site.index_title = _("Administration")
 
+# Django's form views would treat PUT as POST; the app answers 405 instead.
+FORM = ["get", "head", "post"]
+PAGE = ["get", "head"]
+
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, http_method_names=FORM),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(http_method_names=FORM),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(http_method_names=PAGE),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
     path("", include("measures.urls")),
 ]

@@ -187,9 +187,9 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from haninge_samverkan.roles import MUNICIPAL_STAFF
     from measures import demo
     from measures.models import Measure
+    from measures.roles import MUNICIPAL_STAFF
 
     setup_test_environment()
     vendor = connection.vendor

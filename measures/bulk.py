@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .roles import person_name
+
 REASONS = {
     "set_owner": gettext_lazy("Bulk edit: new contact person"),
     "set_responsible_unit": gettext_lazy("Bulk edit: new responsible unit"),
@@ -28,7 +30,7 @@ FIELDS = {
 
 
 def _person(user):
-    return (user.get_full_name() or user.get_username()) if user else "–"
+    return person_name(user) if user else "–"
 
 
 class BulkChange:

@@ -9,12 +9,14 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from agreement.current import current_agreement
 from agreement.models import Area, FocusArea
@@ -29,6 +31,7 @@ from .models import (
     flag_conditions,
     flag_description,
 )
+from .roles import has_role
 
 PAGE_SIZE = 25
 ATTENTION_ROWS = 5
@@ -112,8 +115,13 @@ def _timeline(agreement, rows, labels, today):
     return charts.heatmap(agreement, lines, today)
 
 
-@permission_required("measures.view_measure", raise_exception=True)
+@require_safe
 def overview(request):
+    if not request.user.has_perm("measures.view_measure"):
+        if not has_role(request.user):
+            # Logged in but not yet given a role: say so, and whom to ask.
+            return render(request, "measures/no_role.html")
+        raise PermissionDenied
     today = timezone.localdate()
     agreement = _agreement(request)
     user = request.user
@@ -199,6 +207,7 @@ def overview(request):
     )
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def agreement_detail(request):
     today = timezone.localdate()
@@ -237,6 +246,7 @@ def _measure_page(request, queryset, agreement, today):
     return page, charts.gantt(agreement, page.object_list, today)
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def focus_area_detail(request, slug):
     today = timezone.localdate()
@@ -259,6 +269,7 @@ def focus_area_detail(request, slug):
     )
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def area_detail(request, slug):
     today = timezone.localdate()
@@ -312,6 +323,7 @@ class ReportPeriodForm(forms.Form):
         return cleaned
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def report(request):
     today = timezone.localdate()

@@ -10,9 +10,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agreement.models import Agreement, Area
-from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 from .models import Measure, ProgressUpdate, Review
+from .roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 # (focus area slug, title, cause, measure, operational goal, kind, party, unit, districts)
 MEASURES = [

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -16,10 +18,16 @@ from agreement.current import current_agreement
 
 from .filters import MeasureFilter
 from .models import FLAGS, Measure, ProgressUpdate
+from .roles import person_name
 from .spreadsheet import FORMULA_START
 
+# Control characters no spreadsheet file may hold. Forms refuse them, but
+# older or imported rows may carry one, and an export must never fail on
+# what is stored.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 # The export's columns in order, by a key of their own; the import reads the
-# same headers (see imports.COLUMNS for which of them it takes).
+# same headers (see imports.IMPORTED for which of them it takes).
 COLUMNS = [
     ("id", gettext_lazy("ID")),
     # Guards an import of the file against overwriting later changes.
@@ -47,11 +55,13 @@ COLUMNS = [
 
 
 def neutralise(value):
-    """A text cell that no spreadsheet will run as a formula. Text that
-    already starts with an apostrophe gets one too, so that the import can
-    always tell the guard from the text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A text cell that no spreadsheet will run as a formula and every file can
+    hold. Text that already starts with an apostrophe gets one too, so that
+    the import can always tell the guard from the text."""
+    if isinstance(value, str):
+        value = _UNWRITABLE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -63,7 +73,6 @@ def _rows(queryset):
     yes, no = _("Yes"), _("No")
     assessments = dict(ProgressUpdate.Assessment.choices)
     for m in queryset.iterator(chunk_size=1000):
-        owner = (m.owner.get_full_name() or m.owner.get_username()) if m.owner else ""
         yield [
             m.pk,
             m.version,
@@ -72,7 +81,7 @@ def _rows(queryset):
             m.get_status_display(),
             m.get_responsible_party_display(),
             m.responsible_unit,
-            owner,
+            person_name(m.owner) if m.owner else "",
             ", ".join(a.name for a in m.areas.all()),
             m.get_kind_display(),
             yes if m.is_one_off else no,
@@ -114,6 +123,7 @@ class _Echo:
         return value
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def export_csv(request):
     """Streams: rows are written as they are read, so no export sits in memory whole."""
@@ -130,6 +140,7 @@ def export_csv(request):
     return response
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def export_xlsx(request):
     workbook = Workbook(write_only=True)
@@ -144,6 +155,8 @@ def export_xlsx(request):
     for row in _rows(_filtered(request)):
         cells = []
         for value in row:
+            if isinstance(value, str):
+                value = _UNWRITABLE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 # Stored as a text cell, never a formula: openpyxl would

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Area, FocusArea
 
-from .forms import UserChoiceField, people_in_roles
+from .forms import UserChoiceField
 from .models import FLAGS, Measure
+from .roles import people_in_roles
 
 
 class FromToWidget(django_filters.widgets.DateRangeWidget):
@@ -40,7 +41,9 @@ class MeasureFilter(django_filters.FilterSet):
     responsible_party = django_filters.ChoiceFilter(
         choices=Measure.Party.choices, label=_("Responsible party"), empty_label=_("All")
     )
-    owner = UserFilter(queryset=people_in_roles(), label=_("Contact person"), empty_label=_("All"))
+    owner = UserFilter(
+        queryset=people_in_roles(owners=True), label=_("Contact person"), empty_label=_("All")
+    )
     areas = django_filters.ModelChoiceFilter(
         queryset=Area.objects.all(), label=_("District"), empty_label=_("All")
     )

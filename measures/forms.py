@@ -1,14 +1,13 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreement.forms import text_formfield
 from agreement.models import Area, FocusArea
-from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
+from agreement.validators import validate_line
 
 from .models import Measure, ProgressUpdate, Review
-from .validators import reject_personnummer
+from .roles import people_in_roles, person_choice_label
 
 
 class AccessibleFormMixin:
@@ -35,19 +34,10 @@ class DateInput(forms.DateInput):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    """People by name, marked when they have left or have no role."""
+
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-def people_in_roles():
-    """Active users who can be named as contact person."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[MUNICIPAL_STAFF, POLICE_LIAISON]) | Q(is_staff=True))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+        return person_choice_label(obj)
 
 
 class MeasureForm(AccessibleFormMixin, forms.ModelForm):
@@ -65,6 +55,7 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Measure
+        formfield_callback = text_formfield
         fields = [
             "focus_area",
             "title",
@@ -120,7 +111,7 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             agreement=agreement
         ).select_related("agreement")
         self.fields["focus_area"].empty_label = _("– choose a focus area –")
-        self.fields["owner"].queryset = people_in_roles()
+        self.fields["owner"].queryset = people_in_roles(keep=self.instance.owner_id)
         self.fields["areas"].queryset = Area.objects.all()
         self.fields["kind"].choices = Measure.Kind.choices
         self.fields["responsible_party"].choices = Measure.Party.choices
@@ -168,6 +159,7 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = ProgressUpdate
+        formfield_callback = text_formfield
         fields = ["reported_on", "status", "progress", "assessment", "summary", "next_steps"]
         widgets = {
             "reported_on": DateInput,
@@ -195,6 +187,7 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
 class ReviewForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Review
+        formfield_callback = text_formfield
         fields = ["verdict", "comment"]
         widgets = {
             "verdict": forms.RadioSelect,
@@ -281,7 +274,7 @@ class BulkEditForm(AccessibleFormMixin, forms.Form):
         label=_("New responsible unit"),
         required=False,
         max_length=200,
-        validators=[reject_personnummer],
+        validators=[validate_line],
     )
     end_date = forms.DateField(label=_("New end date"), required=False, widget=DateInput)
     area = forms.ModelChoiceField(

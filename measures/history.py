@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from agreement.models import Area, FocusArea
 
 from .models import Measure
+from .roles import person_name
 
 # Fields whose history is not shown: bookkeeping, or stored as ids.
 _HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type"}
@@ -39,8 +40,7 @@ def change_log(measure):
         user_ids.add(record.owner_id)
         focus_ids.add(record.focus_area_id)
     users = {
-        u.pk: u.get_full_name() or u.get_username()
-        for u in get_user_model().objects.filter(pk__in=user_ids - {None})
+        u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})
     }
     focus_areas = dict(FocusArea.objects.filter(pk__in=focus_ids).values_list("pk", "name"))
     area_names = dict(Area.objects.values_list("pk", "name"))
@@ -49,7 +49,7 @@ def change_log(measure):
         if value in (None, ""):
             return "–"
         if field == "owner":
-            return users.get(value, "–")
+            return users.get(value) or person_name(None)
         if field == "focus_area":
             return focus_areas.get(value, "–")
         if field == "areas":
@@ -69,7 +69,7 @@ def change_log(measure):
         who = record.history_user
         entry = {
             "when": record.history_date,
-            "who": (who.get_full_name() or who.get_username()) if who else None,
+            "who": person_name(who) if who else None,
             "type": record.history_type,
             "reason": record.history_change_reason or "",
             "changes": [],

@@ -25,12 +25,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from agreement.models import Area, FocusArea
+from agreement.validators import contains_personnummer, reject_personnummer
 
 from . import exports, services
-from .forms import people_in_roles
 from .models import ImportBatch, ImportRow, Measure
+from .roles import people_in_roles, person_name
 from .spreadsheet import Unreadable, open_sheet
-from .validators import PERSONNUMMER_MESSAGE, contains_personnummer
 
 MAX_ROWS = 5000
 
@@ -70,9 +70,8 @@ REQUIRED = [
 ]
 FIELDS = [key for key in IMPORTED if key not in ("id", "version")]
 TEXT_FIELDS = ["title", "responsible_unit", "cause", "description", "operational_goal"]
-# Marks, in a stored row, a cell that held a personnummer (never its text),
-# and the ignored columns that held one.
-PERSONNUMMER = {"personnummer": True}
+# In a stored row, a cell that held a personnummer is {"personnummer": the
+# message}, never its text; FLAGGED lists the ignored columns that held one.
 FLAGGED = "_flagged"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -117,11 +116,17 @@ def _listing(names):
     return ", ".join(str(name) for name in names)
 
 
-def _holds_personnummer(value):
-    """Whether a cell's text, or its formula, holds a personnummer."""
+def _personnummer(value):
+    """The message if a cell's text, or its formula, holds a personnummer."""
     if isinstance(value, dict):
         value = value.get("formula", "")
-    return isinstance(value, str) and contains_personnummer(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        reject_personnummer(value)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
 # --- The header row
@@ -201,14 +206,12 @@ class Layout:
             value = row.get(position)
             if value is None:
                 continue
-            if _holds_personnummer(value):
-                value = PERSONNUMMER
-            cells[key] = value
-        flagged = [
-            self.heading(position)
-            for position, value in sorted(row.items())
-            if position not in self._imported_positions and _holds_personnummer(value)
-        ]
+            message = _personnummer(value)
+            cells[key] = {"personnummer": message} if message else value
+        flagged = []
+        for position, value in sorted(row.items()):
+            if position not in self._imported_positions and (message := _personnummer(value)):
+                flagged.append([self.heading(position), message])
         if flagged:
             cells[FLAGGED] = flagged
         return cells
@@ -279,7 +282,7 @@ def _display(key, value):
     if value in (None, "", []):
         return "–"
     if key == "owner":
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     if key == "areas":
         return ", ".join(sorted(area.name for area in value))
     if key in ("kind", "responsible_party"):
@@ -372,7 +375,11 @@ class Checker:
         current = measure.owner if measure else None
         # The current contact person stays, even one who has since left the
         # roles: the export names them, and an unchanged row must stay so.
-        if current and key in (normal(current.get_full_name()), normal(current.get_username())):
+        if current and key in {
+            normal(current.get_full_name()),
+            normal(current.get_username()),
+            normal(person_name(current)),
+        }:
             return current
         found = self.people_by_name.get(key, [])
         if not found and key in self.people_by_username:
@@ -453,8 +460,8 @@ class Checker:
         failed = set()
         for key, value in cells.items():
             if key == FLAGGED:
-                for heading in value:
-                    outcome.error(heading, PERSONNUMMER_MESSAGE)
+                for heading, message in value:
+                    outcome.error(heading, message)
             elif isinstance(value, dict):
                 outcome.error(label(key), _cell_message(value))
                 failed.add(key)
@@ -624,7 +631,7 @@ def _same(key, measure, value):
 
 def _cell_message(value):
     if value.get("personnummer"):
-        return PERSONNUMMER_MESSAGE
+        return value["personnummer"]
     if "formula" in value:
         return _(
             "The cell holds a formula (%(formula)s). The import reads values only: "

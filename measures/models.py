@@ -12,15 +12,16 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreement.models import Agreement, Area, FocusArea
-
-from .validators import reject_personnummer
+from agreement.validators import validate_line, validate_text
 
 
 def _choices_constraint(field, choices, name):
@@ -76,7 +77,7 @@ FLAG_DESCRIPTIONS = {
     "overdue": _("The end date has passed and the measure is neither done nor cancelled."),
     "not_started": _("The start date has passed and the measure is still planned."),
     "stale": _("In progress without a progress update for more than %(days)s days."),
-    "no_owner": _("Nobody is named as contact person."),
+    "no_owner": _("Nobody is named as contact person, or the person named has left."),
     "ends_after_agreement": _(
         "The agreement ends within 180 days and the measure is neither done nor cancelled."
     ),
@@ -116,7 +117,8 @@ def flag_conditions(today, stale_after_days):
         & ~Exists(
             ProgressUpdate.objects.filter(measure=OuterRef("pk"), reported_on__gte=stale_before)
         ),
-        "no_owner": live & Q(owner__isnull=True),
+        # Someone who has left is deactivated and can no longer be asked.
+        "no_owner": live & (Q(owner__isnull=True) | Q(owner__is_active=False)),
         "ends_after_agreement": live
         & open_
         & Q(
@@ -124,6 +126,12 @@ def flag_conditions(today, stale_after_days):
             + datetime.timedelta(days=AGREEMENT_ENDING_DAYS)
         ),
     }
+
+
+def _history_model_name(name):
+    # The districts' history keeps the table it had before MeasureArea was
+    # its own model.
+    return "HistoricalMeasure_areas" if name == "MeasureArea" else f"Historical{name}"
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -136,7 +144,7 @@ class MeasureQuerySet(models.QuerySet):
         latest = ProgressUpdate.objects.filter(measure=OuterRef("pk"))
         if until is not None:
             latest = latest.filter(reported_on__lte=until)
-        latest = latest.order_by("-reported_on", "-created_at", "-pk")
+        latest = latest.order_by(*NEWEST_FIRST)
         return self.annotate(
             last_reported_on=Subquery(latest.values("reported_on")[:1]),
             latest_progress=Subquery(latest.values("progress")[:1]),
@@ -161,10 +169,39 @@ class MeasureQuerySet(models.QuerySet):
     def flagged(self, flag, today, stale_after_days=None):
         return self.with_flags(today, stale_after_days).filter(**{f"flag_{flag}": True})
 
+    def due_in(self, period):
+        """Measures that owe a report for the period: live, running in it, and
+        not done or cancelled before it began (by their newest report then)."""
+        before = ProgressUpdate.objects.filter(
+            measure=OuterRef("pk"), reported_on__lt=period.starts_on
+        ).order_by(*NEWEST_FIRST)
+        return (
+            self.filter(
+                is_archived=False,
+                focus_area__agreement=period.agreement_id,
+                start_date__lte=period.ends_on,
+                end_date__gte=period.starts_on,
+            )
+            .annotate(status_before=Coalesce(Subquery(before.values("status")[:1]), Value("")))
+            .exclude(status_before__in=CLOSED)
+        )
+
+    def with_reported_in(self, period):
+        """`reported_in_period`: a progress update describes a day of the period."""
+        return self.annotate(
+            reported_in_period=Exists(
+                ProgressUpdate.objects.filter(
+                    measure=OuterRef("pk"),
+                    reported_on__gte=period.starts_on,
+                    reported_on__lte=period.ends_on,
+                )
+            )
+        )
+
     def with_needs_changes(self):
         """`needs_changes`: the newest progress update was reviewed as needing changes."""
         newest = ProgressUpdate.objects.filter(measure=OuterRef(OuterRef("pk"))).order_by(
-            "-reported_on", "-created_at", "-pk"
+            *NEWEST_FIRST
         )
         return self.annotate(
             needs_changes=Exists(
@@ -174,6 +211,25 @@ class MeasureQuerySet(models.QuerySet):
                 )
             )
         )
+
+
+class MeasureArea(models.Model):
+    """A district a measure concerns. Its own model so that a district in use
+    cannot be deleted (PROTECT): the measures would silently lose it."""
+
+    measure = models.ForeignKey("Measure", on_delete=models.CASCADE, verbose_name=_("measure"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("district"))
+
+    class Meta:
+        db_table = "measures_measure_areas"
+        verbose_name = _("district of a measure")
+        verbose_name_plural = _("districts of measures")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "area"], name="measurearea_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.area}"
 
 
 class Measure(models.Model):
@@ -194,22 +250,22 @@ class Measure(models.Model):
     title = models.CharField(
         _("title"),
         max_length=200,
-        validators=[reject_personnummer],
+        validators=[validate_line],
         help_text=_("A short name that says what is done, e.g. “Night walks in Jordbro centrum”."),
     )
     description = models.TextField(
         _("measure"),
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("What is done, how and by whom."),
     )
     cause = models.TextField(
         _("cause"),
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("The problem in the situation picture that the measure addresses."),
     )
     operational_goal = models.TextField(
         _("operational goal"),
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("What the measure should achieve, in a way that can be followed up."),
     )
     kind = models.CharField(
@@ -236,12 +292,13 @@ class Measure(models.Model):
         _("responsible unit"),
         max_length=200,
         blank=True,
-        validators=[reject_personnummer],
+        validators=[validate_line],
         help_text=_("The department, unit or police group that does the work."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # People who leave are deactivated, not deleted: see measures.admin.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="owned_measures",
@@ -250,6 +307,7 @@ class Measure(models.Model):
     )
     areas = models.ManyToManyField(
         Area,
+        through=MeasureArea,
         blank=True,
         related_name="measures",
         verbose_name=_("districts"),
@@ -279,7 +337,7 @@ class Measure(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -288,7 +346,7 @@ class Measure(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -299,6 +357,9 @@ class Measure(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[areas],
+        custom_model_name=_history_model_name,
+        verbose_name=_("history entry of a measure"),
+        verbose_name_plural=_("history of measures"),
         excluded_fields=["version", "updated_at", "created_at", "created_by", "updated_by"],
     )
 
@@ -360,22 +421,26 @@ class Measure(models.Model):
             (name, label) for name, label in FLAGS.items() if getattr(self, f"flag_{name}", False)
         ]
 
-    @property
-    def is_closed(self):
-        return self.status in (self.Status.DONE, self.Status.CANCELLED)
-
     def police_may_report(self):
         return self.responsible_party in (self.Party.POLIS, self.Party.GEMENSAM)
 
 
+# The order that decides a measure's current status, progress and assessment:
+# the newest report date wins, and of two reports of one day the later one.
+NEWEST_FIRST = ["-reported_on", "-created_at", "-pk"]
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by(*NEWEST_FIRST)
+
     def awaiting_review(self, reviewer):
         """Updates nobody has reviewed, on live measures, that `reviewer` did
-        not write, oldest first: the police liaisons' queue."""
+        not write, oldest report date first: the police liaisons' queue."""
         return (
             self.filter(reviews__isnull=True, measure__is_archived=False)
             .exclude(author=reviewer)
-            .order_by("created_at", "pk")
+            .order_by("reported_on", "created_at", "pk")
         )
 
 
@@ -386,7 +451,8 @@ class ProgressUpdate(models.Model):
 
     measure = models.ForeignKey(
         Measure,
-        on_delete=models.CASCADE,
+        # A measure that has been reported on is archived, not deleted.
+        on_delete=models.PROTECT,
         related_name="updates",
         verbose_name=_("measure"),
     )
@@ -417,21 +483,23 @@ class ProgressUpdate(models.Model):
     )
     summary = models.TextField(
         _("summary"),
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("What has been done since the last report, and what it led to."),
     )
     next_steps = models.TextField(
         _("next steps"),
         blank=True,
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("What happens next, and anything the other party should know."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="progress_updates",
         verbose_name=_("author"),
+        help_text=_("Who reported. Left empty in the administration, it is you."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -490,10 +558,12 @@ class Review(models.Model):
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="reviews",
         verbose_name=_("reviewer"),
+        help_text=_("Who reviewed. Left empty in the administration, it is you."),
     )
     verdict = models.CharField(
         _("verdict"),
@@ -504,7 +574,7 @@ class Review(models.Model):
     comment = models.TextField(
         _("comment"),
         blank=True,
-        validators=[reject_personnummer],
+        validators=[validate_text],
         help_text=_("Required when changes are needed."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -515,6 +585,9 @@ class Review(models.Model):
         ordering = ["-created_at"]
         constraints = [
             _choices_constraint("verdict", Verdict, "review_verdict_valid"),
+            # One verdict per report: a report that needs changes is answered
+            # with a new report, not a second opinion on the old one.
+            models.UniqueConstraint(fields=["progress_update"], name="review_one_per_update"),
         ]
 
     def __str__(self):

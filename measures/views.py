@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreement.current import current_agreement
 
@@ -19,12 +19,18 @@ from .filters import MeasureFilter
 from .forms import BulkEditForm, ImportForm, MeasureForm, ProgressUpdateForm, ReviewForm
 from .history import change_log
 from .models import FLAGS, ImportBatch, ImportRow, Measure, ProgressUpdate, Review, flag_description
+from .roles import person_name, user_may_report
 
 PAGE_SIZE = 25
+REVIEW_PAGE_SIZE = 50
 PREVIEW_PAGE_SIZE = 50
 # Importing and bulk editing change many measures' plans at once: municipal
 # staff and administrators.
 PLAN_EDITORS = ("measures.add_measure", "measures.change_measure")
+
+# Pages with a form take GET (and HEAD) to show it and POST to send it; every
+# other method is answered 405.
+form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
 SORTABLE = [
@@ -82,14 +88,6 @@ def _get_measure(request, pk, *, need="view"):
     return measure
 
 
-def user_may_report(user, measure):
-    """Municipal staff report on every measure; police liaisons where the
-    responsible party is the police or both."""
-    if not user.has_perm("measures.add_progressupdate"):
-        return False
-    return user.has_perm("measures.change_measure") or measure.police_may_report()
-
-
 def _get_update_for_review(request, pk):
     update = get_object_or_404(
         ProgressUpdate.objects.select_related("measure__focus_area", "author"), pk=pk
@@ -111,6 +109,7 @@ def _list_queryset(today):
     )
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def measure_list(request):
     today = timezone.localdate()
@@ -140,6 +139,7 @@ def measure_list(request):
     )
 
 
+@require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def measure_detail(request, pk):
     measure = _get_measure(request, pk)
@@ -181,6 +181,7 @@ def measure_detail(request, pk):
     )
 
 
+@form_methods
 @permission_required("measures.add_measure", raise_exception=True)
 def measure_create(request):
     agreement = _current_agreement(request)
@@ -189,23 +190,35 @@ def measure_create(request):
         measure = services.measure_create(form=form, by=request.user)
         messages.success(request, _("The measure was saved."))
         return redirect(measure)
-    return render(
-        request,
-        "measures/measure_form.html",
-        {"form": form, "agreement": agreement, "measure": None},
-    )
+    return _render_measure_form(request, form, agreement, None)
 
 
+@form_methods
 @permission_required("measures.change_measure", raise_exception=True)
 def measure_edit(request, pk):
     measure = _get_measure(request, pk, need="change")
     agreement = measure.focus_area.agreement
-    if measure.is_archived:
+    if measure.is_archived and request.method != "POST":
         messages.warning(request, _("Archived measures cannot be edited. Restore it first."))
         return redirect(measure)
     form = MeasureForm(request.POST or None, instance=measure, agreement=agreement)
     conflict = None
     if request.method == "POST" and form.is_valid():
+        if measure.is_archived:
+            # Archived while the form was open: keep what was typed.
+            form.add_error(
+                None,
+                _(
+                    "The measure was archived while you were editing, so your changes are "
+                    "not saved. They are still in the form below: copy what you need, or "
+                    "ask for the measure to be restored and save again."
+                ),
+            )
+            return _render_measure_form(request, form, agreement, measure)
+        if not form.has_changed():
+            # Saved unchanged: nothing is written, not even a new version.
+            messages.info(request, _("Nothing was changed, so nothing was saved."))
+            return redirect(measure)
         expected = form.cleaned_data.get("version") or 0
         try:
             services.measure_edit(form=form, expected_version=expected, by=request.user)
@@ -224,15 +237,15 @@ def measure_edit(request, pk):
                     "not saved yet: compare them with the saved version below, then "
                     "save again or cancel."
                 )
-                % {
-                    "who": (conflict_by.get_full_name() or conflict_by.get_username())
-                    if conflict_by
-                    else _("Someone else")
-                },
+                % {"who": person_name(conflict_by) if conflict_by else _("Someone else")},
             )
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(measure)
+    return _render_measure_form(request, form, agreement, measure, conflict=conflict)
+
+
+def _render_measure_form(request, form, agreement, measure, conflict=None):
     return render(
         request,
         "measures/measure_form.html",
@@ -251,7 +264,7 @@ def _display(form, name, value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if name == "owner":
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return str(value)
@@ -292,61 +305,132 @@ def measure_archive(request, pk):
 # --- Progress updates and reviews
 
 
+@form_methods
 @permission_required("measures.add_progressupdate", raise_exception=True)
 def progress_update_create(request, pk):
-    measure = _get_measure(request, pk, need="report")
-    if measure.is_archived:
-        messages.warning(request, _("Archived measures take no progress updates."))
-        return redirect(measure)
+    measure = _get_measure(request, pk)
+    may_report = user_may_report(request.user, measure)
+    if request.method != "POST":
+        if not may_report:
+            raise PermissionDenied
+        if measure.is_archived:
+            messages.warning(request, _("Archived measures take no progress updates."))
+            return redirect(measure)
     measure.latest_progress = (
-        measure.updates.order_by("-reported_on", "-created_at").values_list("progress", flat=True)
-    ).first()
+        measure.updates.newest_first().values_list("progress", flat=True).first()
+    )
     form = ProgressUpdateForm(request.POST or None, measure=measure)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.progress_update_create(form=form, by=request.user)
-        messages.success(request, _("The progress update was saved."))
-        return redirect(measure)
+        # Whatever changed while the form was open, the text typed comes back.
+        if not may_report:
+            status = 403
+            form.add_error(
+                None,
+                _(
+                    "You can no longer report on this measure: its responsible party was "
+                    "changed while you were writing. Your report is not saved; copy it "
+                    "from the form below and give it to the measure's contact person."
+                ),
+            )
+        elif measure.is_archived:
+            form.add_error(
+                None,
+                _(
+                    "The measure was archived while you were writing, so your report is "
+                    "not saved. It is still in the form below: copy what you need, or ask "
+                    "for the measure to be restored and send it again."
+                ),
+            )
+        else:
+            services.progress_update_create(form=form, by=request.user)
+            messages.success(request, _("The progress update was saved."))
+            return redirect(measure)
     return render(
         request,
         "measures/progressupdate_form.html",
         {"form": form, "measure": measure, "today": timezone.localdate()},
+        status=status,
     )
 
 
+@require_safe
 @permission_required("measures.add_review", raise_exception=True)
 def review_queue(request):
     pending = ProgressUpdate.objects.awaiting_review(request.user).select_related(
         "measure__focus_area", "author"
     )
-    paginator = Paginator(pending, 50)
+    paginator = Paginator(pending, REVIEW_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "measures/review_queue.html", {"page": page, "paginator": paginator})
 
 
+@form_methods
 @permission_required("measures.add_review", raise_exception=True)
 def review_create(request, update_pk):
     update = _get_update_for_review(request, update_pk)
-    previous = list(update.reviews.select_related("reviewer"))
+    existing = update.reviews.select_related("reviewer").first()
+    previous = (
+        ProgressUpdate.objects.filter(measure=update.measure)
+        .filter(
+            Q(reported_on__lt=update.reported_on)
+            | Q(reported_on=update.reported_on, created_at__lt=update.created_at)
+        )
+        .newest_first()
+        .select_related("author")
+        .first()
+    )
     form = ReviewForm(request.POST or None, progress_update=update)
     if request.method == "POST" and form.is_valid():
-        review = services.review_create(form=form, by=request.user)
-        if review.verdict == Review.Verdict.APPROVED:
-            messages.success(request, _("The progress update was approved."))
+        if existing is not None:
+            form.add_error(None, _already_reviewed(existing))
+        elif update.measure.is_archived:
+            form.add_error(
+                None,
+                _(
+                    "The measure was archived while you were reviewing, so your review is "
+                    "not saved. It is still in the form below."
+                ),
+            )
         else:
-            messages.success(request, _("The progress update was sent back for changes."))
-        next_update = (
-            ProgressUpdate.objects.awaiting_review(request.user)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if request.POST.get("then") == "next" and next_update:
-            return redirect("measures:review", update_pk=next_update)
-        return redirect("measures:review_queue")
+            try:
+                review = services.review_create(form=form, by=request.user)
+            except services.AlreadyReviewed as exc:
+                existing = exc.review
+                form.add_error(None, _already_reviewed(existing))
+            else:
+                return _after_review(request, review)
     return render(
         request,
         "measures/review_form.html",
-        {"form": form, "update": update, "measure": update.measure, "previous": previous},
+        {
+            "form": form,
+            "update": update,
+            "measure": update.measure,
+            "existing": existing,
+            "previous": previous,
+        },
     )
+
+
+def _already_reviewed(review):
+    return _(
+        "%(who)s reviewed this progress update while you were writing, so your review is "
+        "not saved. It is still in the form below; their decision is shown above."
+    ) % {"who": person_name(review.reviewer)}
+
+
+def _after_review(request, review):
+    if review.verdict == Review.Verdict.APPROVED:
+        messages.success(request, _("The progress update was approved."))
+    else:
+        messages.success(request, _("The progress update was sent back for changes."))
+    next_update = (
+        ProgressUpdate.objects.awaiting_review(request.user).values_list("pk", flat=True).first()
+    )
+    if request.POST.get("then") == "next" and next_update:
+        return redirect("measures:review", update_pk=next_update)
+    return redirect("measures:review_queue")
 
 
 # --- Import from a spreadsheet
@@ -359,6 +443,7 @@ def _get_batch(request, pk):
     )
 
 
+@form_methods
 @permission_required(PLAN_EDITORS, raise_exception=True)
 def measure_import(request):
     agreement = _current_agreement(request)
@@ -384,6 +469,7 @@ def measure_import(request):
 measure_import.request_body_limit = spreadsheet.MAX_BYTES + 64 * 1024
 
 
+@require_safe
 @permission_required(PLAN_EDITORS, raise_exception=True)
 def import_template(request):
     agreement = _current_agreement(request)
@@ -404,6 +490,7 @@ PREVIEW_SHOWS = {
 _KIND_ORDER = [ImportRow.Kind.ERROR, ImportRow.Kind.CHANGED, ImportRow.Kind.NEW]
 
 
+@require_safe
 @permission_required(PLAN_EDITORS, raise_exception=True)
 def import_preview(request, pk):
     batch = _get_batch(request, pk)

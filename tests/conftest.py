@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from agreement.models import Agreement, Area, FocusArea
-from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 from measures.models import Measure, ProgressUpdate, Review
+from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 _counter = itertools.count(1)
 

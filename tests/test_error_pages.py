@@ -99,11 +99,27 @@ def test_an_unknown_focus_area_or_district_gets_the_404_page(client, officer):
 # --- 403
 
 
-def test_a_forbidden_page_gets_the_swedish_403_page(client, outsider, measure):
-    client.force_login(outsider)
-    for path in ["/measures/", f"/measures/{measure.pk}/", "/measures/new/", "/reviews/"]:
+def test_a_forbidden_page_gets_the_swedish_403_page(client, liaison, measure):
+    client.force_login(liaison)
+    for path in [f"/measures/{measure.pk}/edit/", "/measures/new/"]:
         content = _assert_swedish_page(client.get(path), 403, "Du har inte behörighet här")
         assert "Din roll tillåter inte detta." in content
+
+
+def test_a_user_without_a_role_is_told_so_and_whom_to_ask(client, outsider, admin, measure):
+    """Not a 403 page whose links are 403 too: the overview says what is
+    missing and names the administrators, and no page links further in."""
+    client.force_login(outsider)
+    overview = client.get("/")
+    assert overview.status_code == 200
+    for response in [overview, *(client.get(p) for p in ["/measures/", "/reviews/"])]:
+        content = response.content.decode()
+        assert "Du har ingen roll i appen ännu" in content
+        assert admin.get_full_name() in content
+        assert 'href="/measures/"' not in content
+        assert 'href="/reviews/"' not in content
+        assert 'href="/report/"' not in content
+    assert client.get("/measures/").status_code == 403
 
 
 def test_a_police_liaison_editing_a_measure_gets_the_403_page(client, liaison, measure):

@@ -359,7 +359,7 @@ def test_exports_need_the_view_permission(client, outsider, measures, path):
     client.force_login(outsider)
     response = client.get(path)
     assert response.status_code == 403
-    assert "Du har inte behörighet här" in response.content.decode()
+    assert "Du har ingen roll i appen ännu" in response.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/measures/export.csv", "/measures/export.xlsx"])

@@ -5,47 +5,19 @@ import datetime
 import pytest
 from django.contrib import admin as django_admin
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from measures.models import Measure
+from tests.paths import app_paths
 
 
 def _public_paths():
     return {"/accounts/login/", "/healthz/"}
 
 
-def _app_paths(measure, update, focus_area, area):
-    """A concrete path for every route outside /admin/, built from the URLconf."""
-    values = {
-        "pk": measure.pk,
-        "update_pk": update.pk,
-        "slug": None,
-    }
-    paths = set()
-
-    def walk(patterns, prefix=""):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                if str(entry.pattern).startswith("admin/"):
-                    continue
-                walk(entry.url_patterns, prefix + str(entry.pattern))
-            elif isinstance(entry, URLPattern):
-                route = prefix + str(entry.pattern)
-                if "<slug:slug>" in route:
-                    slug = area.slug if route.startswith("areas/") else focus_area.slug
-                    route = route.replace("<slug:slug>", slug)
-                route = route.replace("<int:pk>", str(values["pk"]))
-                route = route.replace("<int:update_pk>", str(values["update_pk"]))
-                assert "<" not in route, f"no sample value for {route}"
-                paths.add("/" + route)
-
-    walk(get_resolver().url_patterns)
-    return paths
-
-
 @pytest.fixture
 def every_path(update, focus_area, jordbro):
-    return _app_paths(update.measure, update, focus_area, jordbro)
+    return app_paths(update.measure, update, focus_area, jordbro)
 
 
 def test_every_page_but_login_and_healthz_sends_anonymous_visitors_to_login(client, every_path):
@@ -242,7 +214,7 @@ def test_admin_form_refuses_a_personnummer(client, admin, focus_area):
 
 def test_admin_edit_raises_the_version(client, admin, measure, focus_area):
     client.force_login(admin)
-    data = _admin_measure_post(focus_area, title="Nytt namn")
+    data = _admin_measure_post(focus_area, title="Nytt namn", version=measure.version)
     response = client.post(reverse("admin:measures_measure_change", args=[measure.pk]), data)
     assert response.status_code == 302
     measure.refresh_from_db()

@@ -462,7 +462,10 @@ def test_police_and_others_may_not_see_or_confirm_a_preview(client, officer, rol
         client.get("/measures/import/template.xlsx"),
     ):
         assert response.status_code == 403
-        assert "Du har inte behörighet här" in response.content.decode()
+        # A user without a role is told so; a police liaison that this is not theirs.
+        assert (
+            "Du har ingen roll i appen ännu" if role == "outsider" else "Du har inte behörighet här"
+        ) in response.content.decode()
     assert not Measure.objects.exists()
 
 

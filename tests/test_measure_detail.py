@@ -72,7 +72,10 @@ def test_a_measure_without_owner_or_districts_says_so(as_officer, make_measure):
     assert "<dt>Kommundelar</dt><dd>Hela kommunen</dd>" in content
     # The no_owner flag is shown with its explanation.
     assert '<span class="badge badge--flag">Saknar kontaktperson</span>' in content
-    assert "<strong>Saknar kontaktperson:</strong> Ingen kontaktperson är angiven." in content
+    assert (
+        "<strong>Saknar kontaktperson:</strong> Ingen kontaktperson är angiven, "
+        "eller så har den angivna personen slutat." in content
+    )
 
 
 def test_the_period_bar_is_an_svg_image_with_a_title(as_officer, measure, agreement):

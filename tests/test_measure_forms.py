@@ -416,7 +416,13 @@ def test_an_archived_measure_is_not_edited(as_officer, make_measure):
     content = as_officer.get(response["Location"]).content.decode()
     assert "Arkiverade åtgärder kan inte redigeras. Återställ åtgärden först." in content
 
-    response = as_officer.post(f"/measures/{measure.pk}/edit/", edit_data(measure, title="Nej"))
+    response = as_officer.post(
+        f"/measures/{measure.pk}/edit/", edit_data(measure, title="Nattvandring, ny plan")
+    )
 
-    assert response.status_code == 302
+    # Archived while the form was open: refused, and what was typed comes back.
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert "Åtgärden arkiverades medan du redigerade" in content
+    assert 'value="Nattvandring, ny plan"' in content
     assert row(measure) == before

@@ -7,6 +7,7 @@ redirect after saving.
 """
 
 import datetime
+import html
 from urllib.parse import quote
 
 import pytest
@@ -18,6 +19,11 @@ from tests.forms import edit_data, new_data
 from tests.importing import NEW_HEADERS, csv_bytes, new_row
 
 FORBIDDEN_TEXT = "Du har inte behörighet här"
+# A police liaison's report on a measure that is not the police's comes back
+# with what they typed and why (the party may have changed while they wrote).
+REPORT_REFUSED = "Du kan inte längre rapportera på den här åtgärden"
+# A user without a role is told so, and whom to ask, instead.
+NO_ROLE_TEXT = "Du har ingen roll i appen ännu"
 
 ROLES = ["anonymous", "officer", "liaison", "admin", "outsider"]
 
@@ -25,7 +31,8 @@ ROLES = ["anonymous", "officer", "liaison", "admin", "outsider"]
 # fixture; a role not listed is refused with 403 (anonymous: sent to login).
 READERS = {"officer", "liaison", "admin"}
 PAGES = [
-    ("/", READERS),
+    # Without a role the overview is the page that says so (200).
+    ("/", READERS | {"outsider"}),
     ("/agreement/", READERS),
     ("/focus-areas/{focus_area}/", READERS),
     ("/areas/{area}/", READERS),
@@ -61,6 +68,10 @@ def _expected(role, allowed, ok):
     if role == "anonymous":
         return 302
     return ok if role in allowed else 403
+
+
+def _refusal_text(role):
+    return NO_ROLE_TEXT if role == "outsider" else FORBIDDEN_TEXT
 
 
 PAGE_CASES = [
@@ -191,7 +202,9 @@ def test_pages(client, users, objects, role, template, expected):
     if expected == 302:
         assert response["Location"] == _login_redirect(path)
     elif expected == 403:
-        assert FORBIDDEN_TEXT in response.content.decode()
+        assert _refusal_text(role) in response.content.decode()
+    elif role == "outsider":
+        assert NO_ROLE_TEXT in response.content.decode()
 
 
 @pytest.mark.parametrize(("role", "template", "kind", "expected"), FORM_CASES)
@@ -208,7 +221,12 @@ def test_forms(client, users, objects, role, template, kind, expected):
         assert response["Location"] == _login_redirect(path)
         assert snapshot() == before
     elif expected == 403:
-        assert FORBIDDEN_TEXT in response.content.decode()
+        content = html.unescape(response.content.decode())
+        if kind == "update" and role == "liaison":
+            assert REPORT_REFUSED in content
+            assert form_data(kind, objects)["summary"] in content
+        else:
+            assert _refusal_text(role) in content
         assert snapshot() == before
     else:
         # A valid POST that was let through saved something, then redirected.

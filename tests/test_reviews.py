@@ -31,8 +31,9 @@ def as_liaison(client, liaison):
 @pytest.fixture
 def waiting(make_measure, make_update):
     """Three unreviewed updates by the officer. They were created in the order
-    first, second, third, but `second` was posted earliest: the queue goes by
-    when an update was posted, not by its id or its report date."""
+    first, second, third, and `second` was posted earliest, but `third`
+    reports on the earliest day: the queue goes by report date, oldest
+    first, not by id or by when an update was posted."""
     first = make_update(make_measure(title="Åtgärd A"), reported_on=datetime.date(2025, 4, 1))
     second = make_update(make_measure(title="Åtgärd B"), reported_on=datetime.date(2025, 9, 1))
     third = make_update(make_measure(title="Åtgärd C"), reported_on=datetime.date(2025, 3, 1))
@@ -45,11 +46,11 @@ def waiting(make_measure, make_update):
 def test_the_queue_lists_unreviewed_updates_oldest_first(as_liaison, waiting):
     response = as_liaison.get("/reviews/")
 
-    assert queue_titles(response) == ["Åtgärd B", "Åtgärd A", "Åtgärd C"]
+    assert queue_titles(response) == ["Åtgärd C", "Åtgärd A", "Åtgärd B"]
     content = response.content.decode()
     assert "<h1>Uppföljningar att granska</h1>" in content
     assert "3 uppföljningar väntar på granskning, äldst först." in content
-    assert f'href="/updates/{waiting["second"].pk}/review/"' in content
+    assert f'href="/updates/{waiting["third"].pk}/review/"' in content
 
 
 def test_the_queue_leaves_out_reviewed_own_and_archived_updates(
@@ -65,7 +66,7 @@ def test_the_queue_leaves_out_reviewed_own_and_archived_updates(
 
     response = as_liaison.get("/reviews/")
 
-    assert queue_titles(response) == ["Åtgärd B", "Åtgärd C"]
+    assert queue_titles(response) == ["Åtgärd C", "Åtgärd B"]
     assert "2 uppföljningar väntar på granskning" in response.content.decode()
 
 
@@ -177,7 +178,7 @@ def test_an_approval_is_shown_on_the_measure(as_liaison, update):
 
 def test_then_next_goes_on_to_the_next_update_in_the_queue(as_liaison, waiting):
     response = as_liaison.post(
-        f"/updates/{waiting['second'].pk}/review/",
+        f"/updates/{waiting['third'].pk}/review/",
         {"verdict": Review.Verdict.APPROVED, "then": "next"},
     )
 
@@ -189,7 +190,7 @@ def test_then_next_goes_on_to_the_next_update_in_the_queue(as_liaison, waiting):
         {"verdict": Review.Verdict.APPROVED, "then": "next"},
     )
 
-    assert response["Location"] == f"/updates/{waiting['third'].pk}/review/"
+    assert response["Location"] == f"/updates/{waiting['second'].pk}/review/"
 
 
 def test_then_next_skips_the_liaisons_own_updates(
@@ -216,9 +217,11 @@ def test_then_next_with_nothing_left_goes_back_to_the_queue(as_liaison, update):
     assert "Inget väntar på granskning. Bra jobbat!" in content
 
 
-def test_a_second_review_shows_the_earlier_one(as_liaison, review):
+def test_a_reviewed_update_says_so_and_offers_no_second_review(as_liaison, review):
     response = as_liaison.get(f"/updates/{review.progress_update_id}/review/")
 
     content = response.content.decode()
+    assert "Redan granskad" in content
     assert '<div class="review"><span class="badge badge--approved">Godkänd</span>' in content
     assert "Bra." in content
+    assert 'name="verdict"' not in content

@@ -29,6 +29,11 @@ CHROMIUM_ARGS = [
     # Swedish interface, so date inputs read as the app writes dates (ÅÅÅÅ-MM-DD).
     "--lang=sv-SE",
 ]
+# Data migrations whose rows the browser tests' flushed database needs back.
+SEEDING_MIGRATIONS = [
+    "agreement.migrations.0002_haninge_agreement",
+    "agreement.migrations.0005_haninge_tertials",
+]
 PASSWORD = "a long enough password 1"  # the fixture users' password, tests/conftest.py
 
 
@@ -111,8 +116,10 @@ def _seeded(_orm_beside_playwright, transactional_db):
     # is what makes the content types and permissions.
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
-    importlib.import_module("agreement.migrations.0002_haninge_agreement").create(apps, None)
+    for migration in SEEDING_MIGRATIONS:
+        importlib.import_module(migration).create(apps, None)
     importlib.import_module("measures.migrations.0002_roles").assign_permissions(apps)
+    importlib.import_module("followup.migrations.0002_roles").assign_permissions(apps)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from haninge_samverkan.roles import MUNICIPAL_STAFF, POLICE_LIAISON
+from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 # (username, first name, last name, group or None for an administrator)
 ACCOUNTS = [
