@@ -59,7 +59,7 @@ messages: $(STAMP) .env
 	$(PY) manage.py compilemessages --locale sv --ignore '.venv/*'
 
 bench: $(STAMP)
-	$(PY) -m measures.bench
+	$(PY) -m tools.bench
 
 loadtest: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt

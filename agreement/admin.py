@@ -3,9 +3,10 @@ from django.contrib.admin.actions import delete_selected
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import TypedText
-from .models import Agreement, Area, FocusArea
+from .models import Agreement, Area, FocusArea, ReportingPeriod
 
 
 @admin.action(
@@ -108,3 +109,31 @@ class AreaAdmin(ExplainRefusedDeleteMixin, admin.ModelAdmin):
     list_filter = ["is_vulnerable"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(TypedTextAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "agreement", "starts_on", "ends_on", "deadline", "reopened_until"]
+    list_filter = ["agreement"]
+    list_select_related = ["agreement"]
+    search_fields = ["name", "reopen_reason"]
+    ordering = ["agreement", "starts_on"]
+    fieldsets = [
+        (None, {"fields": ["agreement", "name"]}),
+        (_("Dates"), {"fields": ["starts_on", "ends_on", "deadline"]}),
+        (
+            _("Reopening"),
+            {
+                "fields": ["reopened_until", "reopen_reason"],
+                "description": _(
+                    "A closed period takes reports again until this day. Say why: the "
+                    "reason is kept in the period's history."
+                ),
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if "reopened_until" in form.changed_data or "reopen_reason" in form.changed_data:
+            obj._change_reason = obj.reopen_reason
+        super().save_model(request, obj, form, change)

@@ -201,6 +201,11 @@ class ReportingPeriod(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "name"], name="period_unique_name_per_agreement"
             ),
+            # A reopening always says why.
+            models.CheckConstraint(
+                condition=Q(reopened_until__isnull=True) | ~Q(reopen_reason=""),
+                name="period_reopened_with_reason",
+            ),
         ]
 
     def __str__(self):
@@ -227,6 +232,10 @@ class ReportingPeriod(models.Model):
             errors["ends_on"] = _("The period cannot end before it starts.")
         if self.ends_on and self.deadline and self.deadline < self.ends_on:
             errors["deadline"] = _("The deadline cannot be before the period ends.")
+        if self.reopened_until and not (self.reopen_reason or "").strip():
+            errors["reopen_reason"] = _(
+                "Say why the period is reopened; the reason is kept in its history."
+            )
         if self.agreement_id and self.starts_on and self.ends_on and not errors:
             agreement = self.agreement
             if not (agreement.covers(self.starts_on) and agreement.covers(self.ends_on)):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "agreement",
     "measures",
     "followup",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -222,5 +223,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools tell every step of making a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

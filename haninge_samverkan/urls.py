@@ -32,6 +32,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("followup.urls")),
     path("", include("measures.urls")),
 ]
 

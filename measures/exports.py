@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from agreement.current import current_agreement
 
 from .filters import MeasureFilter
-from .models import FLAGS, Measure, ProgressUpdate
+from .models import FLAGS, Measure
 from .roles import person_name
 from .spreadsheet import FORMULA_START
 
@@ -71,7 +71,6 @@ def headers():
 
 def _rows(queryset):
     yes, no = _("Yes"), _("No")
-    assessments = dict(ProgressUpdate.Assessment.choices)
     for m in queryset.iterator(chunk_size=1000):
         yield [
             m.pk,
@@ -89,7 +88,7 @@ def _rows(queryset):
             m.end_date.isoformat(),
             m.last_reported_on.isoformat() if m.last_reported_on else "",
             "" if m.latest_progress is None else m.latest_progress,
-            str(assessments.get(m.latest_assessment, "")),
+            str(m.assessment_label()),
             yes if m.is_archived else no,
             *[yes if getattr(m, f"flag_{name}") else no for name in FLAGS],
             m.cause,

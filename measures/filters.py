@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from agreement.models import Area, FocusArea
 
 from .forms import UserChoiceField
-from .models import FLAGS, Measure
+from .models import ASSESSMENTS, FLAGS, UNASSESSED, Measure
 from .roles import people_in_roles
+
+ANY_FLAG = "any"
 
 
 class FromToWidget(django_filters.widgets.DateRangeWidget):
@@ -47,8 +49,14 @@ class MeasureFilter(django_filters.FilterSet):
     areas = django_filters.ModelChoiceFilter(
         queryset=Area.objects.all(), label=_("District"), empty_label=_("All")
     )
+    assessment = django_filters.ChoiceFilter(
+        choices=ASSESSMENTS,
+        method="filter_assessment",
+        label=_("Assessment"),
+        empty_label=_("All"),
+    )
     flag = django_filters.ChoiceFilter(
-        choices=list(FLAGS.items()),
+        choices=[(ANY_FLAG, _("Any flag")), *FLAGS.items()],
         method="filter_flag",
         label=_("Follow-up flag"),
         empty_label=_("All"),
@@ -114,7 +122,17 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset
 
     def filter_flag(self, queryset, name, value):
+        if value == ANY_FLAG:
+            flagged = Q()
+            for flag in FLAGS:
+                flagged |= Q(**{f"flag_{flag}": True})
+            return queryset.filter(flagged)
         return queryset.filter(**{f"flag_{value}": True})
+
+    def filter_assessment(self, queryset, name, value):
+        if value == UNASSESSED:
+            return queryset.filter(latest_assessment__isnull=True)
+        return queryset.filter(latest_assessment=value)
 
     def filter_archived(self, queryset, name, value):
         # Applied in qs: archived measures are hidden unless asked for.

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -15,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,16 @@ class Verdict(models.TextChoices):
 
 CLOSED = [Status.DONE, Status.CANCELLED]
 
+# A measure's current assessment is its newest report's; "none" before any.
+UNASSESSED = "none"
+ASSESSMENTS = [
+    (Assessment.GREEN, _("Green: on track")),
+    (Assessment.YELLOW, _("Yellow: at risk")),
+    (Assessment.RED, _("Red: off track")),
+    (UNASSESSED, _("Not assessed")),
+]
+ASSESSMENT_VALUES = [value for value, _label in ASSESSMENTS]
+
 # The follow-up flags of PRODUCT.md, in the order they are shown.
 FLAGS = {
     "outside_period": _("Outside the agreement's period"),
@@ -90,12 +102,14 @@ def flag_description(name):
     return FLAG_DESCRIPTIONS[name] % {"days": settings.STALE_AFTER_DAYS}
 
 
-def flag_conditions(today, stale_after_days):
+def flag_conditions(today, stale_after_days=None):
     """One Q per flag, for filters, annotations and conditional counts.
 
     The single definition behind the dashboard, the list filter and the
     exports. Archived measures never carry a flag.
     """
+    if stale_after_days is None:
+        stale_after_days = settings.STALE_AFTER_DAYS
     live = Q(is_archived=False)
     open_ = ~Q(status__in=CLOSED)
     stale_before = today - datetime.timedelta(days=stale_after_days)
@@ -128,23 +142,116 @@ def flag_conditions(today, stale_after_days):
     }
 
 
+def _closed_before(day):
+    """The newest report before `day` said done or cancelled."""
+    newest = ProgressUpdate.objects.filter(
+        measure=OuterRef(OuterRef("pk")), reported_on__lt=day
+    ).order_by(*NEWEST_FIRST)
+    return Exists(
+        ProgressUpdate.objects.filter(pk=Subquery(newest.values("pk")[:1]), status__in=CLOSED)
+    )
+
+
+def due_condition(period):
+    """A measure owes a report for a period when it is live, runs in it, and
+    was not done or cancelled before it began (by its newest report then)."""
+    return Q(
+        is_archived=False,
+        focus_area__agreement=period.agreement_id,
+        start_date__lte=period.ends_on,
+        end_date__gte=period.starts_on,
+    ) & ~Q(_closed_before(period.starts_on))
+
+
+def _reported_between(start, end):
+    return Exists(
+        ProgressUpdate.objects.filter(
+            measure=OuterRef("pk"), reported_on__gte=start, reported_on__lte=end
+        )
+    )
+
+
 def _history_model_name(name):
     # The districts' history keeps the table it had before MeasureArea was
     # its own model.
     return "HistoricalMeasure_areas" if name == "MeasureArea" else f"Historical{name}"
 
 
+def _newest_update(until=None):
+    updates = ProgressUpdate.objects.filter(measure=OuterRef("pk"))
+    if until is not None:
+        updates = updates.filter(reported_on__lte=until)
+    return updates.order_by(*NEWEST_FIRST)
+
+
+def current_assessment(until=None):
+    """The newest report's assessment (as of `until`), or "none"."""
+    return Coalesce(Subquery(_newest_update(until).values("assessment")[:1]), Value(UNASSESSED))
+
+
+def status_on(day):
+    """The status as of `day`: its newest report's then, planned before any."""
+    return Coalesce(Subquery(_newest_update(day).values("status")[:1]), Value(Status.PLANNED))
+
+
 class MeasureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
 
+    def of_agreement(self, agreement):
+        return self.filter(focus_area__agreement=agreement)
+
+    def with_assessment(self, until=None, *, name="assessment"):
+        """`assessment`: the current assessment, "none" before any report."""
+        return self.annotate(**{name: current_assessment(until)})
+
+    def running_between(self, start, end):
+        return self.filter(start_date__lte=end, end_date__gte=start)
+
+    def counts(self, today, *, by=None, until=None, compare_until=None, months=()):
+        """The dashboards' figures in one query: the number of measures, and
+        per status, per follow-up flag and per current assessment.
+
+        `until` counts status and assessment as they stood on that day (a
+        period's report); `compare_until` adds the assessments as they stood
+        on another day (`before_<value>`), for "red 3, +1"; `months` adds,
+        per (first, last) day, how many measures ran then (`month_<i>`). With
+        `by` (a field name) the rows come per value of that field, as
+        {value: row}.
+        """
+        columns = {"total": Count("pk")}
+        for value in Status.values:
+            if until is None:
+                columns[f"status_{value}"] = Count("pk", filter=Q(status=value))
+            else:
+                columns[f"status_{value}"] = Count(
+                    "pk", filter=Exact(status_on(until), Value(value))
+                )
+        for name, condition in flag_conditions(today, settings.STALE_AFTER_DAYS).items():
+            columns[f"flag_{name}"] = Count("pk", filter=condition)
+        # The assessment is written into each count rather than annotated:
+        # Django cannot aggregate over an annotated subquery without a group.
+        for value in ASSESSMENT_VALUES:
+            columns[f"assessment_{value}"] = Count(
+                "pk", filter=Exact(current_assessment(until), Value(value))
+            )
+            if compare_until is not None:
+                columns[f"before_{value}"] = Count(
+                    "pk", filter=Exact(current_assessment(compare_until), Value(value))
+                )
+        for index, (first, last) in enumerate(months):
+            columns[f"month_{index}"] = Count(
+                "pk", filter=Q(start_date__lte=last, end_date__gte=first)
+            )
+        rows = self.order_by()
+        if by is None:
+            return rows.aggregate(**columns)
+        return {row[by]: row for row in rows.values(by).annotate(**columns)}
+
     def with_latest_update(self, until=None):
         """The newest progress update's date, progress and assessment, per row;
         with `until`, the newest reported on or before that day."""
-        latest = ProgressUpdate.objects.filter(measure=OuterRef("pk"))
-        if until is not None:
-            latest = latest.filter(reported_on__lte=until)
-        latest = latest.order_by(*NEWEST_FIRST)
+        latest = _newest_update(until)
         return self.annotate(
             last_reported_on=Subquery(latest.values("reported_on")[:1]),
             latest_progress=Subquery(latest.values("progress")[:1]),
@@ -170,33 +277,39 @@ class MeasureQuerySet(models.QuerySet):
         return self.with_flags(today, stale_after_days).filter(**{f"flag_{flag}": True})
 
     def due_in(self, period):
-        """Measures that owe a report for the period: live, running in it, and
-        not done or cancelled before it began (by their newest report then)."""
-        before = ProgressUpdate.objects.filter(
-            measure=OuterRef("pk"), reported_on__lt=period.starts_on
-        ).order_by(*NEWEST_FIRST)
-        return (
-            self.filter(
-                is_archived=False,
-                focus_area__agreement=period.agreement_id,
-                start_date__lte=period.ends_on,
-                end_date__gte=period.starts_on,
-            )
-            .annotate(status_before=Coalesce(Subquery(before.values("status")[:1]), Value("")))
-            .exclude(status_before__in=CLOSED)
-        )
+        """Measures that owe a report for the period (see `due_condition`)."""
+        return self.filter(due_condition(period))
+
+    def period_counts(self, periods):
+        """{period id: {"due": n, "reported": n}} for several periods, in one query."""
+        columns = {}
+        for period in periods:
+            due = due_condition(period)
+            reported = due & Q(_reported_between(period.starts_on, period.ends_on))
+            columns[f"due_{period.pk}"] = Count("pk", filter=due)
+            columns[f"reported_{period.pk}"] = Count("pk", filter=reported)
+        if not columns:
+            return {}
+        row = self.order_by().aggregate(**columns)
+        return {
+            p.pk: {"due": row[f"due_{p.pk}"], "reported": row[f"reported_{p.pk}"]} for p in periods
+        }
+
+    def due_counts(self, period, *, by=None):
+        """How many measures owe a report for the period, and how many gave
+        one: {"due": n, "reported": n}, per value of `by` when given."""
+        columns = {
+            "due": Count("pk"),
+            "reported": Count("pk", filter=_reported_between(period.starts_on, period.ends_on)),
+        }
+        rows = self.due_in(period).order_by()
+        if by is None:
+            return rows.aggregate(**columns)
+        return {row[by]: row for row in rows.values(by).annotate(**columns)}
 
     def with_reported_in(self, period):
         """`reported_in_period`: a progress update describes a day of the period."""
-        return self.annotate(
-            reported_in_period=Exists(
-                ProgressUpdate.objects.filter(
-                    measure=OuterRef("pk"),
-                    reported_on__gte=period.starts_on,
-                    reported_on__lte=period.ends_on,
-                )
-            )
-        )
+        return self.annotate(reported_in_period=_reported_between(period.starts_on, period.ends_on))
 
     def with_needs_changes(self):
         """`needs_changes`: the newest progress update was reviewed as needing changes."""
@@ -421,6 +534,10 @@ class Measure(models.Model):
             (name, label) for name, label in FLAGS.items() if getattr(self, f"flag_{name}", False)
         ]
 
+    def assessment_label(self):
+        """The current assessment in words, from `with_latest_update`."""
+        return dict(ASSESSMENTS)[getattr(self, "latest_assessment", None) or UNASSESSED]
+
     def police_may_report(self):
         return self.responsible_party in (self.Party.POLIS, self.Party.GEMENSAM)
 
@@ -541,6 +658,27 @@ class ProgressUpdate(models.Model):
                         "The report date cannot be before the agreement starts, %(start)s."
                     )
                     % {"start": agreement.valid_from.isoformat()}
+                }
+            )
+        # Rule 7: a closed reporting period takes no more reports. A report
+        # already in it keeps its place when its text is corrected.
+        moved = self._state.adding or (
+            ProgressUpdate.objects.filter(pk=self.pk).exclude(reported_on=self.reported_on).exists()
+        )
+        period = agreement.periods.containing(self.reported_on) if agreement and moved else None
+        if period is not None and not period.is_open():
+            raise ValidationError(
+                {
+                    "reported_on": _(
+                        "The reporting period %(name)s (%(dates)s) closed on its deadline, "
+                        "%(deadline)s, and takes no more reports. Choose a day in an open "
+                        "period, or ask an administrator to reopen %(name)s."
+                    )
+                    % {
+                        "name": period.name,
+                        "dates": period.dates_label,
+                        "deadline": period.deadline.isoformat(),
+                    }
                 }
             )
 

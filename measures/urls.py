@@ -9,7 +9,6 @@ urlpatterns = [
     path("agreement/", dashboard.agreement_detail, name="agreement"),
     path("focus-areas/<slug:slug>/", dashboard.focus_area_detail, name="focus_area"),
     path("areas/<slug:slug>/", dashboard.area_detail, name="area"),
-    path("report/", dashboard.report, name="report"),
     path("measures/", views.measure_list, name="list"),
     path("measures/export.csv", exports.export_csv, name="export_csv"),
     path("measures/export.xlsx", exports.export_xlsx, name="export_xlsx"),

@@ -167,6 +167,8 @@ def measure_detail(request, pk):
             "flag_details": [(label, flag_description(key)) for key, label in annotated.flags()],
             "needs_changes": annotated.needs_changes,
             "latest_progress": annotated.latest_progress,
+            "assessment": annotated.latest_assessment,
+            "assessment_label": annotated.assessment_label(),
             "areas": list(measure.areas.all()),
             "updates": updates,
             "history": change_log(measure),

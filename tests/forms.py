@@ -7,6 +7,7 @@ LIST_PARAMS = [
     "q",
     "focus_area",
     "status",
+    "assessment",
     "responsible_party",
     "owner",
     "areas",

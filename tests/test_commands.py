@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from agreement.models import Area
+from followup.models import Decision, Meeting
 from measures.models import Measure, ProgressUpdate, Review
 
 
@@ -25,6 +26,8 @@ def _snapshot():
 
 
 def _wipe():
+    Decision.objects.all().delete()
+    Meeting.objects.all().delete()
     Review.objects.all().delete()
     ProgressUpdate.objects.all().delete()
     Measure.history.model.objects.all().delete()
@@ -59,6 +62,30 @@ def test_seed_demo_covers_every_focus_area_and_the_vulnerable_districts(db):
     for measure in Measure.objects.select_related("focus_area__agreement"):
         measure.full_clean()
     assert Measure.history.count() == 40
+
+
+def test_seed_demo_shows_the_follow_up_cycle(db):
+    """Reporting periods with reports in them, the steering group's last
+    meeting frozen with decisions (one past due), the next one a draft, and a
+    report dated back after a newer one."""
+    call_command("seed_demo", measures=40, seed=1)
+    frozen, draft = Meeting.objects.frozen().get(), Meeting.objects.get(frozen_at__isnull=True)
+    assert frozen.period.deadline < draft.period.deadline
+    assert frozen.snapshot["measures"]
+    assert frozen.decisions.count() == 3
+    assert Decision.objects.overdue().exists()
+    assert Decision.objects.filter(measure__isnull=False).exists()
+    for period in frozen.agreement.periods.filter(deadline__lt=frozen.held_on):
+        counts = Measure.objects.due_counts(period)
+        if counts["due"]:
+            assert 0 < counts["reported"] <= counts["due"], period.name
+    back_dated = [
+        m
+        for m in Measure.objects.all()
+        if list(m.updates.order_by("created_at", "pk").values_list("reported_on", flat=True))
+        != sorted(m.updates.values_list("reported_on", flat=True))
+    ]
+    assert back_dated
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(db, measure):

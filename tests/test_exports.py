@@ -168,7 +168,7 @@ def test_the_csv_writes_each_measure_out_in_swedish(client, officer, measures, a
     assert overdue["Slutdatum"] == (around_today - DAY).isoformat()
     assert overdue["Senaste rapport"] == (around_today - datetime.timedelta(days=3)).isoformat()
     assert overdue["Genomfört (%)"] == "45"
-    assert overdue["Bedömning"] == "Risk för avvikelse"
+    assert overdue["Bedömning"] == "Gul: risk för avvikelse"
     assert overdue["Arkiverad"] == "Nej"
     done = by_id[measures["done"].pk]
     assert done["Status"] == "Klar"
@@ -177,7 +177,7 @@ def test_the_csv_writes_each_measure_out_in_swedish(client, officer, measures, a
     assert done["Punktinsats"] == "Nej"
     assert done["Senaste rapport"] == ""
     assert done["Genomfört (%)"] == ""
-    assert done["Bedömning"] == ""
+    assert done["Bedömning"] == "Ej bedömd"
     assert by_id[measures["ownerless"].pk]["Kontaktperson"] == ""
 
 
@@ -305,7 +305,7 @@ def test_the_xlsx_opens_with_a_header_row_and_the_same_rows_as_the_csv(client, o
     assert overdue["Titel"] == "Försenad nattvandring"
     assert overdue["Försenad"] == "Ja"
     assert overdue["Saknar kontaktperson"] == "Nej"
-    assert overdue["Bedömning"] == "Risk för avvikelse"
+    assert overdue["Bedömning"] == "Gul: risk för avvikelse"
 
 
 def test_the_xlsx_takes_the_lists_filters(client, officer, measures):

@@ -82,6 +82,17 @@ def test_healthz_answers_ok_without_login(client, db):
     assert response.json() == {"status": "ok"}
 
 
+# Both roles read the reporting periods and hold meetings with decisions.
+FOLLOW_UP = {
+    "agreement.view_reportingperiod",
+    "followup.view_meeting",
+    "followup.add_meeting",
+    "followup.change_meeting",
+    "followup.view_decision",
+    "followup.add_decision",
+    "followup.change_decision",
+}
+
 EXPECTED_PERMISSIONS = {
     "Kommunens handläggare": {
         "agreement.view_agreement",
@@ -94,6 +105,7 @@ EXPECTED_PERMISSIONS = {
         "measures.view_progressupdate",
         "measures.add_progressupdate",
         "measures.view_review",
+        *FOLLOW_UP,
     },
     "Polisens kontaktperson": {
         "agreement.view_agreement",
@@ -104,6 +116,7 @@ EXPECTED_PERMISSIONS = {
         "measures.add_progressupdate",
         "measures.view_review",
         "measures.add_review",
+        *FOLLOW_UP,
     },
 }
 

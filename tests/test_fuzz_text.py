@@ -13,6 +13,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -98,7 +99,7 @@ def app_post(client, officer, liaison, focus_area, make_measure, make_update):
         if form == "update":
             client.force_login(officer)
             data = {
-                "reported_on": "2025-09-01",
+                "reported_on": timezone.localdate().isoformat(),
                 "status": "in_progress",
                 "progress": "40",
                 "assessment": "green",

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from measures.models import Measure, ProgressUpdate, Review
 
@@ -233,7 +234,7 @@ def test_history_records_a_status_change_from_a_progress_update(client, make_mea
     client.post(
         f"/measures/{measure.pk}/updates/new/",
         {
-            "reported_on": "2025-06-01",
+            "reported_on": timezone.localdate().isoformat(),
             "status": "in_progress",
             "progress": "10",
             "assessment": "green",

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from measures.bulk import BulkChange, Plan
 from measures.models import ImportBatch, Measure, ProgressUpdate, Review
@@ -133,7 +134,7 @@ def measure_data(measure=None, **changes):
 
 def update_data(**changes):
     data = {
-        "reported_on": "2025-09-01",
+        "reported_on": timezone.localdate().isoformat(),
         "status": Measure.Status.IN_PROGRESS,
         "progress": "40",
         "assessment": ProgressUpdate.Assessment.GREEN,

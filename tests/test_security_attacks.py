@@ -161,7 +161,7 @@ PAGES = {
         ["title", "owner", "summary", "next_steps", "comment", "reviewer"],
     ),
     "report": (
-        "/report/",
+        "/report/?detail=1&from=2025-02-11&to=2027-12-31",
         "officer",
         ["title", "responsible_unit", "owner", "summary", "next_steps"],
     ),

@@ -12,14 +12,20 @@ import html
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import Measure, ProgressUpdate, Review
 from tests.html_forms import browser_post_data
 
+# Reports go into open reporting periods: today's is open while the agreement
+# runs, and so is the one two days back (a period ended is open 14 more days).
+TODAY = timezone.localdate()
+EARLIER = TODAY - datetime.timedelta(days=2)
+
 
 def update_data(**changes):
     values = {
-        "reported_on": "2025-09-01",
+        "reported_on": TODAY.isoformat(),
         "status": Measure.Status.IN_PROGRESS,
         "progress": "40",
         "assessment": ProgressUpdate.Assessment.YELLOW,
@@ -40,14 +46,17 @@ def text(response):
 def test_a_back_dated_report_does_not_override_a_newer_one(client, officer, measure):
     client.force_login(officer)
     url = f"/measures/{measure.pk}/updates/new/"
-    client.post(url, update_data(reported_on="2025-10-01", status="paused", progress="60"))
+    client.post(url, update_data(reported_on=TODAY.isoformat(), status="paused", progress="60"))
     measure.refresh_from_db()
     assert measure.status == Measure.Status.PAUSED
 
     response = client.post(
         url,
         update_data(
-            reported_on="2025-06-01", status="in_progress", progress="20", assessment="red"
+            reported_on=EARLIER.isoformat(),
+            status="in_progress",
+            progress="20",
+            assessment="red",
         ),
     )
 
@@ -65,7 +74,7 @@ def test_a_back_dated_report_does_not_override_a_newer_one(client, officer, meas
     assert row == {
         "latest_progress": 60,
         "latest_assessment": "yellow",
-        "last_reported_on": datetime.date(2025, 10, 1),
+        "last_reported_on": TODAY,
     }
     # The form for the next report starts from the newest, not the latest posted.
     form = text(client.get(url))
@@ -78,7 +87,7 @@ def test_a_newer_report_still_moves_the_measure(client, officer, measure, make_u
 
     client.post(
         f"/measures/{measure.pk}/updates/new/",
-        update_data(reported_on="2025-09-01", status="done", progress="100"),
+        update_data(reported_on=TODAY.isoformat(), status="done", progress="100"),
     )
 
     measure.refresh_from_db()
@@ -113,7 +122,7 @@ def test_an_update_added_in_the_admin_moves_the_measure(client, admin, measure):
         url,
         {
             "measure": measure.pk,
-            "reported_on": "2025-09-01",
+            "reported_on": TODAY.isoformat(),
             "status": "done",
             "progress": "100",
             "assessment": "green",

@@ -14,6 +14,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from agreement.models import Agreement, Area, FocusArea
@@ -60,7 +61,7 @@ def post_app(client, officer, liaison, focus_area, measure, update):
         if form == "update":
             client.force_login(officer)
             data = {
-                "reported_on": "2025-09-01",
+                "reported_on": timezone.localdate().isoformat(),
                 "status": "in_progress",
                 "progress": "40",
                 "assessment": "green",

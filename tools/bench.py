@@ -187,7 +187,7 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from measures import demo
+    from demo import data as demo
     from measures.models import Measure
     from measures.roles import MUNICIPAL_STAFF
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from measures import demo
+from demo import data as demo
 from measures.models import Measure
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agreement.models import Agreement, Area
-
-from .models import Measure, ProgressUpdate, Review
-from .roles import MUNICIPAL_STAFF, POLICE_LIAISON
+from followup.models import Decision, Meeting
+from followup.report import for_meeting
+from measures.models import Measure, ProgressUpdate, Review
+from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
 # (focus area slug, title, cause, measure, operational goal, kind, party, unit, districts)
 MEASURES = [
@@ -293,6 +294,58 @@ def _demo_users():
     return users
 
 
+def _report(rng, m, day, *, final, count, n, staff):
+    return ProgressUpdate(
+        measure=m,
+        reported_on=day,
+        status=m.status if final else Measure.Status.IN_PROGRESS,
+        progress=100
+        if final and m.status == Measure.Status.DONE
+        else min(95, 100 * (n + 1) // (count + 1)),
+        assessment=rng.choice(["green"] * 5 + ["yellow"] * 2 + ["red"]),
+        summary=rng.choice(SUMMARIES),
+        next_steps=rng.choice(NEXT_STEPS),
+        author=m.owner or staff[0],
+    )
+
+
+def _evenly_spread(rng, m, count, today, staff):
+    """`count` reports spread over the measure's time so far (for the benchmark)."""
+    last_day = min(today, m.end_date)
+    span = max((last_day - m.start_date).days, 1)
+    return [
+        _report(
+            rng,
+            m,
+            min(m.start_date + datetime.timedelta(days=span * (n + 1) // count), today),
+            final=n == count - 1,
+            count=count,
+            n=n,
+            staff=staff,
+        )
+        for n in range(count)
+    ]
+
+
+def _one_per_period(rng, m, periods, today, staff):
+    """A report in most reporting periods the measure ran in, as the rhythm
+    asks; some periods are missed, and the one due now is half done."""
+    last_day = min(today, m.end_date)
+    running = [p for p in periods if p.starts_on <= last_day and p.ends_on >= m.start_date]
+    days = []
+    for period in running:
+        open_now = period.ends_on >= today
+        if rng.random() < (0.5 if open_now else 0.85):
+            first = max(period.starts_on, m.start_date)
+            days.append(_random_day(rng, first, min(period.ends_on, last_day)))
+    if not days:
+        days = [_random_day(rng, m.start_date, last_day)]
+    return [
+        _report(rng, m, day, final=n == len(days) - 1, count=len(days), n=n, staff=staff)
+        for n, day in enumerate(days)
+    ]
+
+
 def _random_day(rng, start, end):
     return start + datetime.timedelta(days=rng.randint(0, max((end - start).days, 0)))
 
@@ -364,28 +417,30 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
         batch_size=1000,
     )
 
+    periods = list(agreement.periods.order_by("starts_on"))
     updates = []
     for m in created:
         if m.status == Measure.Status.PLANNED:
             continue
-        count = updates_per_measure if updates_per_measure is not None else rng.randint(1, 4)
-        last_day = min(today, m.end_date)
-        span = max((last_day - m.start_date).days, 1)
-        for n in range(count):
-            day = m.start_date + datetime.timedelta(days=span * (n + 1) // count)
-            final = n == count - 1
-            assessment = rng.choice(["green"] * 5 + ["yellow"] * 2 + ["red"])
+        if updates_per_measure is not None:
+            updates.extend(_evenly_spread(rng, m, updates_per_measure, today, staff))
+        else:
+            updates.extend(_one_per_period(rng, m, periods, today, staff))
+    # A few reports come in late, dated back into an earlier period after a
+    # newer one was posted: the measure still stands where the newest says.
+    for m in rng.sample(created, k=min(3, len(created))):
+        earlier = [u for u in updates if u.measure is m]
+        if len(earlier) >= 2:
+            first = min(earlier, key=lambda u: u.reported_on)
             updates.append(
                 ProgressUpdate(
                     measure=m,
-                    reported_on=min(day, today),
-                    status=m.status if final else Measure.Status.IN_PROGRESS,
-                    progress=100
-                    if final and m.status == Measure.Status.DONE
-                    else min(95, 100 * (n + 1) // (count + 1)),
-                    assessment=assessment,
+                    reported_on=first.reported_on + datetime.timedelta(days=1),
+                    status=Measure.Status.IN_PROGRESS,
+                    progress=first.progress,
+                    assessment=rng.choice(["green", "yellow"]),
                     summary=rng.choice(SUMMARIES),
-                    next_steps=rng.choice(NEXT_STEPS),
+                    next_steps="",
                     author=m.owner or staff[0],
                 )
             )
@@ -408,4 +463,90 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
             )
         )
     Review.objects.bulk_create(reviews, batch_size=1000)
+    _meetings(rng, agreement, periods, today, staff, police, created)
     return len(created)
+
+
+PARTICIPANTS = (
+    "Kommundirektör, Haninge kommun\n"
+    "Säkerhetschef, Haninge kommun\n"
+    "Lokalpolisområdeschef, lokalpolisområde Haninge/Nynäshamn\n"
+    "Kommunpolis\n"
+    "Trygghetssamordnare (sekreterare)"
+)
+MINUTES = (
+    "1. Rapporterna för perioden gicks igenom. De flesta åtgärder följer planen.\n"
+    "2. Fritidsgården i Brandbergen har svårt att bemanna helgerna; socialförvaltningen "
+    "tar fram en plan.\n"
+    "3. Polisen rapporterade färre anmälda rån vid Handenterminalen än samma period i fjol.\n"
+    "4. Rapporter som saknas samlas in av trygghetssamordnaren före nästa möte."
+)
+AGENDA = (
+    "Dagordning:\n"
+    "1. Genomgång av periodens rapporter och avvikelser\n"
+    "2. Beslut som ska följas upp\n"
+    "3. Övriga frågor"
+)
+
+
+def _meetings(rng, agreement, periods, today, staff, police, measures):
+    """The steering group's last meeting (frozen, with decisions) and the next
+    one (a draft), so a new user sees the whole cycle."""
+    closed = [p for p in periods if p.deadline < today]
+    current = agreement.periods.for_reporting(today)
+    if closed and measures:
+        last = closed[-1]
+        held = min(last.deadline + datetime.timedelta(days=7), today)
+        meeting = Meeting.objects.create(
+            agreement=agreement,
+            period=last,
+            held_on=held,
+            title=f"Styrgrupp: uppföljning av {last.name}",
+            participants=PARTICIPANTS,
+            notes=MINUTES,
+        )
+        youth = next((m for m in measures if "Fritidsgård" in m.title), measures[0])
+        done_on = held + datetime.timedelta(days=20)
+        Decision.objects.bulk_create(
+            [
+                Decision(
+                    meeting=meeting,
+                    text="Socialförvaltningen tar fram en plan för att bemanna fritidsgården "
+                    "i Brandbergen även under helger och lov.",
+                    owner=staff[0],
+                    due_on=held + datetime.timedelta(days=30),
+                    measure=youth,
+                ),
+                Decision(
+                    meeting=meeting,
+                    text="Polisen och kommunen gör en gemensam trygghetsvandring i Handen.",
+                    owner=police[0],
+                    due_on=held + datetime.timedelta(days=45),
+                    status=Decision.Status.DONE if done_on <= today else Decision.Status.OPEN,
+                    done_on=done_on if done_on <= today else None,
+                ),
+                Decision(
+                    meeting=meeting,
+                    text="Trygghetssamordnaren samlar in de rapporter som saknas före nästa möte.",
+                    owner=staff[1],
+                    due_on=current.deadline if current else held + datetime.timedelta(days=90),
+                ),
+            ]
+        )
+        frozen_at = timezone.make_aware(datetime.datetime.combine(held, datetime.time(15, 0)))
+        meeting.frozen_at = frozen_at
+        meeting.frozen_by = staff[0]
+        snapshot = for_meeting(meeting, today=today)
+        snapshot["meeting"]["frozen_at"] = frozen_at.strftime("%Y-%m-%d %H:%M")
+        snapshot["meeting"]["frozen_by"] = staff[0].get_full_name()
+        meeting.snapshot = snapshot
+        meeting.save(update_fields=["frozen_at", "frozen_by", "snapshot"])
+    if current:
+        Meeting.objects.create(
+            agreement=agreement,
+            period=current,
+            held_on=current.deadline + datetime.timedelta(days=7),
+            title=f"Styrgrupp: uppföljning av {current.name}",
+            participants=PARTICIPANTS,
+            notes=AGENDA,
+        )
