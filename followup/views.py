@@ -234,6 +234,7 @@ def meeting_list(request):
             decision_count=Count("decisions"),
             open_count=Count("decisions", filter=Q(decisions__status=Decision.Status.OPEN)),
         )
+        .order_by("-held_on", "-pk")
     )
     page = Paginator(meetings, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -10,6 +10,8 @@ from django.db.models import F
 from playwright.sync_api import expect
 
 from agreement.models import Area
+from followup.models import Decision, Meeting
+from followup.report import for_meeting
 from measures.models import Measure, Review
 from tests.importing import NEW_HEADERS, csv_bytes, new_row
 
@@ -22,7 +24,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def scenario(officer, liaison, make_measure, make_update, jordbro):
+def scenario(officer, liaison, outsider, make_measure, make_update, jordbro, agreement):
     """Enough data that every page shows its tables, badges, charts and flags:
     each status, each assessment, both verdicts, flags and a history."""
     walk = make_measure(
@@ -81,8 +83,53 @@ def scenario(officer, liaison, make_measure, make_update, jordbro):
         summary="Vandringarna har fått ställas in tre helger.",
         next_steps="Rekrytera via föreningarna.",
     )
+    period = agreement.periods.get(name="T2 2026")
+    frozen = Meeting.objects.create(
+        agreement=agreement,
+        period=period,
+        held_on=datetime.date(2026, 9, 21),
+        title="Styrgrupp: uppföljning av T2 2026",
+        participants="Kommundirektör\nLokalpolisområdeschef",
+        notes="1. Rapporterna gicks igenom.",
+    )
+    Decision.objects.create(
+        meeting=frozen,
+        text="Fritidsgården bemannas även på lov.",
+        owner=officer,
+        due_on=datetime.date(2026, 10, 21),
+        measure=walk,
+    )
+    Decision.objects.create(
+        meeting=frozen,
+        text="Gemensam trygghetsvandring i Handen.",
+        owner=liaison,
+        status="done",
+        done_on=datetime.date(2026, 10, 1),
+    )
+    snapshot = for_meeting(frozen, today=datetime.date(2026, 9, 21))
+    snapshot["meeting"]["frozen_at"] = "2026-09-21 15:00"
+    snapshot["meeting"]["frozen_by"] = officer.get_full_name()
+    Meeting.objects.filter(pk=frozen.pk).update(
+        frozen_at=datetime.datetime(2026, 9, 21, 13, 0, tzinfo=datetime.UTC),
+        frozen_by=officer,
+        snapshot=snapshot,
+    )
+    draft = Meeting.objects.create(
+        agreement=agreement,
+        period=agreement.periods.get(name="T3 2026"),
+        held_on=datetime.date(2027, 1, 21),
+        title="Styrgrupp: uppföljning av T3 2026",
+    )
     return SimpleNamespace(
-        officer=officer, liaison=liaison, measure=walk, sent_back=sent_back, pending=pending
+        officer=officer,
+        liaison=liaison,
+        outsider=outsider,
+        measure=walk,
+        sent_back=sent_back,
+        pending=pending,
+        period=period,
+        frozen=frozen,
+        draft=draft,
     )
 
 
@@ -107,6 +154,12 @@ def _submit(button):
         expect(page.locator("#error-summary")).to_be_visible()
 
     return submit
+
+
+def _clear_and_submit(page, scenario):
+    page.get_by_label("Titel", exact=True).fill("")
+    page.get_by_role("button", name="Spara mötet").click()
+    expect(page.locator("#error-summary")).to_be_visible()
 
 
 def _edit_conflict(page, scenario):
@@ -233,6 +286,23 @@ PAGES = [
         _bulk("Byt kontaktperson", lambda page: None, "Formuläret har ett fel"),
         200,
     ),
+    ("report-detail", "officer", lambda s: f"/report/?period={s.period.pk}&detail=1", None, 200),
+    ("report-errors", "officer", lambda s: "/report/?from=igår&to=2026-01-01", None, 200),
+    ("periods", "liaison", lambda s: "/periods/", None, 200),
+    ("period-worklist", "officer", lambda s: f"/periods/{s.period.pk}/", None, 200),
+    ("meetings", "officer", lambda s: "/meetings/", None, 200),
+    ("meeting-frozen", "officer", lambda s: f"/meetings/{s.frozen.pk}/", None, 200),
+    ("meeting-draft", "liaison", lambda s: f"/meetings/{s.draft.pk}/", None, 200),
+    ("meeting-new-errors", "officer", lambda s: "/meetings/new/", _clear_and_submit, 200),
+    (
+        "decision-new-errors",
+        "officer",
+        lambda s: f"/meetings/{s.draft.pk}/decisions/new/",
+        _submit("Lägg till beslutet"),
+        200,
+    ),
+    ("password-change", "officer", lambda s: "/accounts/password_change/", None, 200),
+    ("no-role", "outsider", lambda s: "/", None, 200),
     ("forbidden", "liaison", lambda s: "/measures/new/", None, 403),
     ("not-found", "officer", lambda s: "/measures/999999/", None, 404),
     # Narrow screens, where tables scroll sideways and must still be reachable.
@@ -248,6 +318,8 @@ PAGES = [
     ),
     ("review-queue-320px", "liaison", lambda s: "/reviews/", _narrow(), 200),
     ("focus-area-320px", "officer", lambda s: "/focus-areas/barn-och-unga/", _narrow(), 200),
+    ("meeting-frozen-320px", "officer", lambda s: f"/meetings/{s.frozen.pk}/", _narrow(), 200),
+    ("period-worklist-320px", "officer", lambda s: f"/periods/{s.period.pk}/", _narrow(), 200),
     ("report-320px", "officer", lambda s: "/report/", _narrow(), 200),
     (
         "import-preview-errors-320px",
