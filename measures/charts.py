@@ -98,7 +98,14 @@ def heatmap(agreement, rows, today):
             for i, (start, _end) in enumerate(months)
         ],
         "years": _year_ticks(agreement),
+        "legend": _shade_legend(peak),
     }
+
+
+def _shade_legend(peak, steps=4):
+    """The heatmap's scale: a few counts from 1 to the peak and their shades."""
+    values = sorted({max(1, round(peak * i / steps)) for i in range(1, steps + 1)})
+    return [{"count": n, "opacity": round(0.12 + 0.88 * n / peak, 2)} for n in values]
 
 
 def _year_ticks(agreement):
@@ -108,16 +115,50 @@ def _year_ticks(agreement):
     return ticks
 
 
-def gantt(agreement, measures, today):
-    """One bar per measure across the agreement's period."""
+def _month_ticks(agreement):
+    """Where each month of the agreement begins, labelled with the year where
+    one begins (and at the first month)."""
+    ticks = []
+    for index, (start, _end) in enumerate(month_spans(agreement)):
+        labelled = start.month == 1 or index == 0
+        ticks.append(
+            {
+                "x": _x(agreement, start),
+                "label": start.strftime("%Y") if labelled else "",
+                "month": start.month,
+            }
+        )
+    return ticks
+
+
+# The timeline's axis drawn twice, for wide and for narrow screens, so that
+# its year labels read at the size of body text on both.
+AXIS_SIZES = [
+    {"name": "wide", "height": 40, "tick": 30, "text": 24},
+    {"name": "narrow", "height": 70, "tick": 55, "text": 44},
+]
+
+
+def timeline(agreement, measures, today):
+    """One labelled bar per measure across the agreement's period, with the
+    months marked, today's line, and the end marked where it has passed
+    without the measure being done. `measures` carry `flag_overdue`."""
     rows = []
-    for index, measure in enumerate(measures):
+    for measure in measures:
         bar = span(agreement, measure.start_date, measure.end_date, today)
-        rows.append({"measure": measure, "y": index * 26, **bar})
+        rows.append(
+            {
+                "measure": measure,
+                "overdue": getattr(measure, "flag_overdue", False),
+                "end_x": _x(agreement, measure.end_date),
+                **bar,
+            }
+        )
     return {
         "rows": rows,
-        "height": max(len(rows) * 26, 26),
+        "months": _month_ticks(agreement),
+        "axis_sizes": AXIS_SIZES,
+        "years": _year_ticks(agreement),
         "today": _x(agreement, today),
         "today_inside": agreement.covers(today),
-        "years": _year_ticks(agreement),
     }

@@ -138,19 +138,15 @@ def overview(request):
     for condition in conditions.values():
         any_flag |= condition
     attention = list(
-        measures.filter(any_flag)
-        .with_flags(today)
-        .select_related("focus_area", "owner")
-        .order_by("end_date", "pk")[:ATTENTION_ROWS]
+        measures.filter(any_flag).for_listing(today).order_by("end_date", "pk")[:ATTENTION_ROWS]
     )
     attention_total = measures.filter(any_flag).count()
 
     # Red first, then yellow: what the steering group talks about.
     assessed = list(
-        measures.with_latest_update()
+        measures.for_listing(today)
         .filter(latest_assessment__in=["red", "yellow"])
         .annotate(rank=Case(When(latest_assessment="red", then=0), default=1))
-        .select_related("focus_area", "owner")
         .order_by("rank", "last_reported_on", "pk")[:ASSESSED_ROWS]
     )
 
@@ -260,14 +256,11 @@ def agreement_detail(request):
 
 
 def _measure_page(request, queryset, agreement, today):
-    page = Paginator(
-        queryset.select_related("focus_area", "owner")
-        .with_latest_update()
-        .with_flags(today)
-        .order_by("start_date", "title", "pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return page, charts.gantt(agreement, page.object_list, today)
+    """A page of the measures' table, and the timeline of all of them."""
+    ordered = queryset.for_listing(today).order_by("start_date", "title", "pk")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    everyone = queryset.with_flags(today).order_by("start_date", "title", "pk")
+    return page, charts.timeline(agreement, everyone, today)
 
 
 @require_safe
@@ -282,7 +275,7 @@ def focus_area_detail(request, slug):
         measures.counts(today, compare_until=previous.ends_on if previous else None),
         compared=previous is not None,
     )
-    page, gantt = _measure_page(request, measures, agreement, today)
+    page, timeline = _measure_page(request, measures, agreement, today)
     return render(
         request,
         "measures/focusarea_detail.html",
@@ -292,7 +285,7 @@ def focus_area_detail(request, slug):
             "summary": figures,
             "compared_with": previous,
             "page": page,
-            "gantt": gantt,
+            "timeline": timeline,
             "today": today,
         },
     )
@@ -309,7 +302,7 @@ def area_detail(request, slug):
     rows = measures.counts(today, by="focus_area")
     by_focus_area = [(fa, summary(rows.get(fa.pk))) for fa in focus_areas]
     figures = summary(add_up(rows.values()))
-    page, gantt = _measure_page(request, measures, agreement, today)
+    page, timeline = _measure_page(request, measures, agreement, today)
     return render(
         request,
         "measures/area_detail.html",
@@ -319,7 +312,7 @@ def area_detail(request, slug):
             "summary": figures,
             "by_focus_area": by_focus_area,
             "page": page,
-            "gantt": gantt,
+            "timeline": timeline,
             "today": today,
         },
     )

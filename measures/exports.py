@@ -99,12 +99,7 @@ def _rows(queryset):
 
 def _filtered(request):
     today = timezone.localdate()
-    queryset = (
-        Measure.objects.select_related("focus_area", "owner")
-        .prefetch_related("areas")
-        .with_latest_update()
-        .with_flags(today)
-    )
+    queryset = Measure.objects.for_listing(today).prefetch_related("areas")
     filterset = MeasureFilter(
         request.GET or None,
         queryset=queryset,

@@ -10,6 +10,8 @@ from .models import ASSESSMENTS, FLAGS, UNASSESSED, Measure
 from .roles import people_in_roles
 
 ANY_FLAG = "any"
+# The free-text search looks for at most this many words, each anywhere.
+SEARCH_WORDS = 10
 
 
 class FromToWidget(django_filters.widgets.DateRangeWidget):
@@ -115,7 +117,7 @@ class MeasureFilter(django_filters.FilterSet):
         return qs
 
     def filter_text(self, queryset, name, value):
-        for word in value.split()[:10]:
+        for word in value.split()[:SEARCH_WORDS]:
             queryset = queryset.filter(
                 Q(title__icontains=word) | Q(description__icontains=word) | Q(cause__icontains=word)
             )

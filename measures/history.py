@@ -21,6 +21,34 @@ def _label(field_name):
     return str(Measure._meta.get_field(field_name).verbose_name).capitalize()
 
 
+def display_value(name, value, *, names=None):
+    """A measure's field value as every page shows it, in Swedish: the change
+    log and the conflict view alike. Related rows may be given as objects or,
+    as the history stores them, as ids that `names[name]` maps to words."""
+    if value in (None, "") or (isinstance(value, (list, set, tuple)) and not value):
+        return "–"
+    field = Measure._meta.get_field(name)
+    is_person = field.is_relation and field.related_model is get_user_model()
+    known = (names or {}).get(name, {})
+
+    def related(item):
+        if hasattr(item, "pk"):
+            return person_name(item) if is_person else str(item)
+        return known.get(item) or (person_name(None) if is_person else "–")
+
+    if field.many_to_many:
+        return ", ".join(sorted(related(item) for item in value))
+    if field.is_relation:
+        return related(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def change_log(measure):
     """Newest first. A constant number of queries, whatever the history's length."""
     records = list(measure.history.select_related("history_user").order_by("history_date", "pk"))
@@ -45,23 +73,10 @@ def change_log(measure):
     focus_areas = dict(FocusArea.objects.filter(pk__in=focus_ids).values_list("pk", "name"))
     area_names = dict(Area.objects.values_list("pk", "name"))
 
+    names = {"owner": users, "focus_area": focus_areas, "areas": area_names}
+
     def show(field, value):
-        if value in (None, ""):
-            return "–"
-        if field == "owner":
-            return users.get(value) or person_name(None)
-        if field == "focus_area":
-            return focus_areas.get(value, "–")
-        if field == "areas":
-            return ", ".join(sorted(area_names.get(pk, "?") for pk in value)) or "–"
-        model_field = Measure._meta.get_field(field)
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return gettext("Yes") if value else gettext("No")
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return str(value)
+        return display_value(field, value, names=names)
 
     entries = []
     previous = None

@@ -91,15 +91,20 @@ FLAG_DESCRIPTIONS = {
     "stale": _("In progress without a progress update for more than %(days)s days."),
     "no_owner": _("Nobody is named as contact person, or the person named has left."),
     "ends_after_agreement": _(
-        "The agreement ends within 180 days and the measure is neither done nor cancelled."
+        "The agreement ends within %(ending_days)s days and the measure is neither done "
+        "nor cancelled."
     ),
 }
 
+# A measure still open this many days before its agreement ends is flagged.
 AGREEMENT_ENDING_DAYS = 180
 
 
 def flag_description(name):
-    return FLAG_DESCRIPTIONS[name] % {"days": settings.STALE_AFTER_DAYS}
+    return FLAG_DESCRIPTIONS[name] % {
+        "days": settings.STALE_AFTER_DAYS,
+        "ending_days": AGREEMENT_ENDING_DAYS,
+    }
 
 
 def flag_conditions(today, stale_after_days=None):
@@ -198,6 +203,12 @@ class MeasureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
 
+    def for_listing(self, today):
+        """What every list of measures shows: the focus area and contact
+        person, the newest report's date, progress and assessment, and the
+        follow-up flags. The list, the exports and the dashboards use it."""
+        return self.select_related("focus_area", "owner").with_latest_update().with_flags(today)
+
     def of_agreement(self, agreement):
         return self.filter(focus_area__agreement=agreement)
 
@@ -215,7 +226,8 @@ class MeasureQuerySet(models.QuerySet):
         `until` counts status and assessment as they stood on that day (a
         period's report); `compare_until` adds the assessments as they stood
         on another day (`before_<value>`), for "red 3, +1"; `months` adds,
-        per (first, last) day, how many measures ran then (`month_<i>`). With
+        per (first, last) day, how many measures ran then (`month_<i>`; in
+        months gone, only those that had started). With
         `by` (a field name) the rows come per value of that field, as
         {value: row}.
         """
@@ -240,9 +252,11 @@ class MeasureQuerySet(models.QuerySet):
                     "pk", filter=Exact(current_assessment(compare_until), Value(value))
                 )
         for index, (first, last) in enumerate(months):
-            columns[f"month_{index}"] = Count(
-                "pk", filter=Q(start_date__lte=last, end_date__gte=first)
-            )
+            running = Q(start_date__lte=last, end_date__gte=first)
+            if first <= today:
+                # A measure still planned had not started then, whatever its dates.
+                running &= ~Q(status=Status.PLANNED)
+            columns[f"month_{index}"] = Count("pk", filter=running)
         rows = self.order_by()
         if by is None:
             return rows.aggregate(**columns)

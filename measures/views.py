@@ -17,7 +17,7 @@ from . import charts, imports, services, spreadsheet
 from .bulk import BulkChange, Plan
 from .filters import MeasureFilter
 from .forms import BulkEditForm, ImportForm, MeasureForm, ProgressUpdateForm, ReviewForm
-from .history import change_log
+from .history import change_log, display_value
 from .models import FLAGS, ImportBatch, ImportRow, Measure, ProgressUpdate, Review, flag_description
 from .roles import person_name, user_may_report
 
@@ -103,12 +103,6 @@ def _get_update_for_review(request, pk):
 # --- Measures
 
 
-def _list_queryset(today):
-    return (
-        Measure.objects.select_related("focus_area", "owner").with_latest_update().with_flags(today)
-    )
-
-
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def measure_list(request):
@@ -116,7 +110,9 @@ def measure_list(request):
     agreement = _current_agreement(request)
     data = request.GET.copy()
     data.pop("page", None)
-    filterset = MeasureFilter(data or None, queryset=_list_queryset(today), agreement=agreement)
+    filterset = MeasureFilter(
+        data or None, queryset=Measure.objects.for_listing(today), agreement=agreement
+    )
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     querystring = data.urlencode()
@@ -255,23 +251,6 @@ def _render_measure_form(request, form, agreement, measure, conflict=None):
     )
 
 
-def _display(form, name, value):
-    field = form.fields[name]
-    if value in (None, "", []):
-        return "–"
-    if name == "areas":
-        return ", ".join(str(a) for a in value) or "–"
-    if hasattr(field, "choices") and not hasattr(value, "pk"):
-        return str(dict(field.choices).get(value, value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if name == "owner":
-        return person_name(value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
-
-
 def _conflict_rows(form, current):
     """(label, saved value, your value) for each field where the two differ."""
     rows = []
@@ -286,7 +265,7 @@ def _conflict_rows(form, current):
             same = theirs == mine
         if not same:
             rows.append(
-                (form.fields[name].label, _display(form, name, theirs), _display(form, name, mine))
+                (form.fields[name].label, display_value(name, theirs), display_value(name, mine))
             )
     return rows
 
@@ -607,7 +586,9 @@ def _bulk_selection(form, agreement):
     if form.cleaned_data["all"]:
         data = QueryDict(form.cleaned_data["filter"])
         filterset = MeasureFilter(
-            data or None, queryset=_list_queryset(timezone.localdate()), agreement=agreement
+            data or None,
+            queryset=Measure.objects.for_listing(timezone.localdate()),
+            agreement=agreement,
         )
         measures = measures.filter(pk__in=filterset.qs.values("pk"))
     else:

@@ -332,11 +332,17 @@ def test_the_timeline_is_an_accessible_svg_with_a_line_for_today(
 
 
 def test_the_timelines_table_counts_the_measures_running_this_month(client, officer, expected):
+    """This month has begun, so a measure still planned does not count: it
+    has not started, whatever its dates say."""
     today = expected["today"]
     first = today.replace(day=1)
     last = (first + days(32)).replace(day=1) - DAY
     counts = [
-        sum(1 for m in expected["by_area"][slug] if m.start_date <= last and m.end_date >= first)
+        sum(
+            1
+            for m in expected["by_area"][slug]
+            if m.start_date <= last and m.end_date >= first and m.status != S.PLANNED
+        )
         for slug in FOCUS_AREAS
     ]
     assert sum(counts) > 0
@@ -550,8 +556,8 @@ PINNED_QUERIES = {
     "/": 18,
     # Two more than the filters need: the bulk edit's lists of people and districts.
     "/measures/": 13,
-    "/focus-areas/barn-och-unga/": 12,
-    "/areas/jordbro/": 11,
+    "/focus-areas/barn-och-unga/": 13,
+    "/areas/jordbro/": 12,
 }
 
 
@@ -576,7 +582,8 @@ def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     The pinned figure includes the session, the user, two permission look-ups
     and the role in the header; the overview and a focus area also look up the
     reporting period due now and the one before it, which the assessments are
-    compared with."""
+    compared with; a focus area and a district list all their measures for the
+    timeline beside the page of the table."""
     populate = {
         "make_measure": make_measure,
         "make_update": make_update,
@@ -598,3 +605,31 @@ def test_pages_run_the_same_number_of_queries_at_5_and_50_measures(
     with django_assert_num_queries(expected_queries):
         client.get(path)
     assert Measure.objects.count() == 50
+
+
+def test_a_focus_areas_timeline_has_one_labelled_bar_per_measure_across_pages(
+    client, officer, make_measure, focus_area, agreement, around_today
+):
+    """Every measure of the focus area is on its timeline, not only the 25 of
+    the table's page, each with its title beside its bar."""
+    other = FocusArea.objects.get(agreement=agreement, slug="hemmiljo")
+    mine = [
+        make_measure(
+            title=f"Åtgärd {i:02d}",
+            start_date=around_today - days(i),
+            end_date=around_today + days(60),
+        )
+        for i in range(30)
+    ]
+    make_measure(title="Annat fokusområde", focus_area=other)
+    client.force_login(officer)
+    for page in ("1", "2"):
+        content = client.get(f"/focus-areas/{focus_area.slug}/", {"page": page}).content.decode()
+        timeline = chunk(content, '<ol class="timeline-rows">', "</ol>")
+        rows = re.findall(r'<li class="timeline-row">(.*?)</li>', timeline, re.S)
+        assert len(rows) == len(mine)
+        for measure, row in zip(sorted(mine, key=lambda m: m.start_date), rows, strict=True):
+            assert f'<a href="/measures/{measure.pk}/">{measure.title}</a>' in row
+            assert 'class="timeline-row__bar"' in row
+            assert f"seg-{measure.status}" in row
+        assert "Annat fokusområde" not in timeline

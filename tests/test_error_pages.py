@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
-import measures.views
+from measures.models import MeasureQuerySet
 
 
 def _assert_swedish_page(response, status, heading):
@@ -173,17 +173,15 @@ def test_the_measure_list_gets_the_503_page_when_its_query_fails(
 ):
     unreliable_client.force_login(officer)
 
-    class Gone:
-        def with_flags(self, today):
-            raise OperationalError("could not connect to server")
+    def gone(self, today):
+        raise OperationalError("could not connect to server")
 
-    original = measures.views._list_queryset
-    monkeypatch.setattr(measures.views, "_list_queryset", lambda today: Gone().with_flags(today))
+    monkeypatch.setattr(MeasureQuerySet, "for_listing", gone)
     response = unreliable_client.get("/measures/")
     _assert_swedish_page(response, 503, "Tjänsten är tillfälligt otillgänglig")
     assert response["Retry-After"] == "30"
 
-    monkeypatch.setattr(measures.views, "_list_queryset", original)
+    monkeypatch.undo()
     assert unreliable_client.get("/measures/").status_code == 200
 
 
