@@ -40,8 +40,12 @@ def _percentile(values, share):
 
 
 def _empty_tables():
+    from followup.models import Decision, Meeting
     from measures.models import Measure, ProgressUpdate, Review
 
+    # The demo data's decisions protect the measures they concern.
+    Decision.objects.all().delete()
+    Meeting.objects.all().delete()
     Review.objects.all().delete()
     ProgressUpdate.objects.all().delete()
     Measure.areas.through.objects.all().delete()
