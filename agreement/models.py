@@ -1,6 +1,9 @@
+import unicodedata
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -114,6 +117,28 @@ class FocusArea(models.Model):
         return self.name
 
 
+# Swedish alphabetical order: å, ä and ö after z, and v apart from w.
+_SWEDISH = {"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002", "ø": "z\u0003"}
+
+
+def swedish_sort_key(text):
+    """A key that sorts names as a Swedish reader expects."""
+    folded = unicodedata.normalize("NFC", text.casefold())
+    return "".join(_SWEDISH.get(ch, ch) for ch in folded)
+
+
+class AreaQuerySet(models.QuerySet):
+    def in_swedish_order(self):
+        """By name in Swedish order (Vega before Västerhaninge, Ösmo last),
+        by the database's Swedish collation."""
+        collation = "sv-x-icu" if connection.vendor == "postgresql" else SQLITE_SWEDISH
+        return self.order_by(Collate("name", collation))
+
+
+# The collation the app registers on each SQLite connection (see apps.py).
+SQLITE_SWEDISH = "swedish"
+
+
 class Area(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -122,6 +147,8 @@ class Area(models.Model):
         default=False,
         help_text=_("Designated by the police as a vulnerable area (utsatt område)."),
     )
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("district")

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -180,3 +180,102 @@ class Decision(models.Model):
             and self.measure.focus_area.agreement_id != self.meeting.agreement_id
         ):
             raise ValidationError({"measure": _("The measure belongs to another agreement.")})
+
+
+class NotificationKind(models.TextChoices):
+    """The reminders of send_reminders; each can be turned off by its reader."""
+
+    DIGEST = "digest", _("Weekly summary of my flagged measures")
+    REPORT_DUE = "report_due", _("Progress updates due before a reporting deadline")
+    REVIEW_WAITING = "review_waiting", _("Progress updates waiting for review")
+    NEEDS_CHANGES = "needs_changes", _("My progress updates that need changes")
+    DECISION_DUE = "decision_due", _("Decisions of mine that are past their due date")
+
+
+class Notification(models.Model):
+    """One reminder that was sent: who got which kind about what (`key`).
+
+    Only a reminder the mail server accepted is written here, so the next run
+    sends what is missing and nothing twice."""
+
+    Kind = NotificationKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # A log of e-mails sent; it goes with the person if they are deleted.
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind)
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        help_text=_(
+            "What the reminder was about, e.g. the week of a summary or the "
+            "progress update waiting for review."
+        ),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"], name="notification_unique_user_kind_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key}"
+
+
+class NotificationOptOutQuerySet(models.QuerySet):
+    def kinds_off(self, user):
+        return set(self.filter(user=user).values_list("kind", flat=True))
+
+    def set_kinds_off(self, user, kinds):
+        """Keep exactly `kinds` turned off for `user`; the others are on."""
+        kinds = set(kinds)
+        with transaction.atomic():
+            self.filter(user=user).exclude(kind__in=kinds).delete()
+            self.bulk_create(
+                [NotificationOptOut(user=user, kind=kind) for kind in sorted(kinds)],
+                ignore_conflicts=True,
+            )
+
+
+class NotificationOptOut(models.Model):
+    """A kind of reminder a person has turned off. Everything is on until
+    they turn it off at /accounts/notifications/."""
+
+    Kind = NotificationKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_opt_outs",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind)
+
+    objects = NotificationOptOutQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("turned-off reminder")
+        verbose_name_plural = _("turned-off reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notificationoptout_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values),
+                name="notificationoptout_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_kind_display()}"

@@ -26,6 +26,32 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# E-mail: reminders (send_reminders) and password resets. A developer's
+# machine prints e-mails in the terminal; production names its SMTP relay,
+# its sender and its own address, since no default could be right there and
+# a wrong one would lose mail without a word. SITE_URL is checked by
+# send_reminders and by `check --deploy` (followup.checks).
+if DEBUG:
+    _email = env.email_url("EMAIL_URL", default="consolemail://")
+    DEFAULT_FROM_EMAIL = env(
+        "DEFAULT_FROM_EMAIL", default="Samverkan Haninge <samverkan@example.invalid>"
+    )
+    SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+else:
+    _email = env.email_url("EMAIL_URL")
+    DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+    SITE_URL = env("SITE_URL")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# A relay that stops answering must not hold the daily run for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from followup import notification_settings
+
 from . import views
 
 admin.site.site_header = _("Samverkan Haninge – administration")
@@ -30,6 +32,31 @@ urlpatterns = [
         "accounts/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(http_method_names=PAGE),
         name="password_change_done",
+    ),
+    path(
+        "accounts/password_reset/",
+        views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(http_method_names=PAGE),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(http_method_names=PAGE),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/notifications/",
+        notification_settings.notification_settings,
+        name="notifications",
     ),
     path("admin/", admin.site.urls),
     path("", include("followup.urls")),

@@ -2,10 +2,13 @@ import logging
 import sys
 
 import psycopg
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,11 +22,14 @@ HEALTH_TIMEOUT = 2.0
 
 def _database_answers():
     pool = getattr(connection, "pool", None)  # Django's psycopg pool, on PostgreSQL
-    if pool is not None:
-        pool.open()
-        with pool.connection(timeout=HEALTH_TIMEOUT) as conn:
-            conn.execute("SELECT 1").fetchone()
-        return
+    if pool is not None and connection.connection is None:
+        # Borrow a connection from the pool with the health check's patience,
+        # not the pages'. A worker serves one request at a time.
+        patience, pool.timeout = pool.timeout, HEALTH_TIMEOUT
+        try:
+            connection.ensure_connection()
+        finally:
+            pool.timeout = patience
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
@@ -57,3 +63,34 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the link in the e-mail built on
+    SITE_URL like every other e-mail of the app (not on the request's Host
+    header), and the same answer whether or not the address is known."""
+
+    email_template_name = "email/password_reset.txt"
+    html_email_template_name = "email/password_reset.html"
+    subject_template_name = "email/password_reset_subject.txt"
+    http_method_names = ["get", "head", "post"]
+
+    @property
+    def extra_email_context(self):
+        return {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "valid_days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
+        }
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view answers a link that does not work before it looks at the
+    method; the app answers 405 to methods it does not handle, there too."""
+
+    http_method_names = ["get", "head", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)

@@ -89,7 +89,7 @@ class MeasureAdminForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     districts = forms.ModelMultipleChoiceField(
-        queryset=Area.objects.all(),
+        queryset=Area.objects.in_swedish_order(),
         required=False,
         label=_("districts"),
         help_text=Measure._meta.get_field("areas").help_text,

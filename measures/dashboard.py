@@ -235,7 +235,7 @@ def agreement_detail(request):
     focus_areas = agreement.focus_areas.annotate(
         measure_count=Count("measures", filter=Q(measures__is_archived=False))
     )
-    areas = Area.objects.annotate(
+    areas = Area.objects.in_swedish_order().annotate(
         measure_count=Count(
             "measures",
             filter=Q(measures__is_archived=False, measures__focus_area__agreement=agreement),

@@ -49,7 +49,7 @@ class MeasureFilter(django_filters.FilterSet):
         queryset=people_in_roles(owners=True), label=_("Contact person"), empty_label=_("All")
     )
     areas = django_filters.ModelChoiceFilter(
-        queryset=Area.objects.all(), label=_("District"), empty_label=_("All")
+        queryset=Area.objects.in_swedish_order(), label=_("District"), empty_label=_("All")
     )
     assessment = django_filters.ChoiceFilter(
         choices=ASSESSMENTS,

@@ -27,10 +27,31 @@ class AccessibleFormMixin:
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date as the app writes it, 2025-02-11, whatever the browser's language.
+
+    A text field with the format in its hint, as GOV.UK's and Designsystemet's
+    patterns do: a browser's date picker shows the day in its own locale's
+    order (11/02/2025 or 02/11/2025), which is how dates get mistyped.
+    """
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        defaults = {"inputmode": "numeric", "autocomplete": "off", "size": 10, "maxlength": 10}
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d")
+
+
+class SpecificMessagesMixin:
+    """A required field that is left empty says what to do, not "this field is
+    required": `REQUIRED = {field name: message}`."""
+
+    REQUIRED = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -40,9 +61,22 @@ class UserChoiceField(forms.ModelChoiceField):
         return person_choice_label(obj)
 
 
-class MeasureForm(AccessibleFormMixin, forms.ModelForm):
+class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     """A measure's plan, in the order of BRÅ's action-plan template:
-    cause → measure → operational goal → when → who."""
+    cause → measure → operational goal → when → who. Each field is named once,
+    by the question it answers."""
+
+    REQUIRED = {
+        "focus_area": _("Choose a focus area."),
+        "title": _("Write a title."),
+        "cause": _("Write which problem the measure addresses."),
+        "description": _("Write what is done."),
+        "kind": _("Choose the kind of measure."),
+        "operational_goal": _("Write what the measure should achieve."),
+        "start_date": _("Give the first day."),
+        "end_date": _("Give the last day."),
+        "responsible_party": _("Choose who is responsible."),
+    }
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     owner = UserChoiceField(
@@ -71,6 +105,25 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             "owner",
             "areas",
         ]
+        labels = {
+            "cause": _("Which problem in the situation picture does it address?"),
+            "description": _("What is done, and how?"),
+            "kind": _("Kind of measure"),
+            "is_one_off": _("A one-off effort rather than ordinary work"),
+            "operational_goal": _("What should it achieve?"),
+            "areas": _("Districts"),
+        }
+        help_texts = {
+            "cause": _("E.g. “Residents feel unsafe in Jordbro centrum on weekend evenings.”"),
+            "description": _("Who does what, where and how often."),
+            "is_one_off": "",
+            "operational_goal": _(
+                "Write it so it can be followed up, e.g. “Adults out every Friday and "
+                "Saturday 20–24 during term.”"
+            ),
+            "start_date": _("YYYY-MM-DD"),
+            "end_date": _("YYYY-MM-DD"),
+        }
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
@@ -82,26 +135,14 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             "operational_goal": forms.Textarea(attrs={"rows": 3}),
         }
 
-    # The form's sections, named as in BRÅ's template.
+    # The form's sections, in the order of BRÅ's template. A section's name
+    # groups its fields; the fields are named by their questions.
     SECTIONS = [
         (_("The measure"), ["focus_area", "title"], ""),
-        (
-            _("Cause"),
-            ["cause"],
-            _("Which problem in the situation picture does the measure address?"),
-        ),
-        (_("Measure"), ["description", "kind", "is_one_off"], _("What is done, and how?")),
-        (
-            _("Operational goal"),
-            ["operational_goal"],
-            _("What should the measure achieve? Write it so it can be followed up."),
-        ),
+        (_("Cause and measure"), ["cause", "description", "kind", "is_one_off"], ""),
+        (_("Operational goal"), ["operational_goal"], ""),
         (_("When"), ["start_date", "end_date"], ""),
-        (
-            _("Who"),
-            ["responsible_party", "responsible_unit", "owner", "areas"],
-            _("Who is responsible, and where is the work done?"),
-        ),
+        (_("Who"), ["responsible_party", "responsible_unit", "owner", "areas"], ""),
     ]
 
     def __init__(self, *args, agreement, **kwargs):
@@ -112,13 +153,9 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
         ).select_related("agreement")
         self.fields["focus_area"].empty_label = _("– choose a focus area –")
         self.fields["owner"].queryset = people_in_roles(keep=self.instance.owner_id)
-        self.fields["areas"].queryset = Area.objects.all()
+        self.fields["areas"].queryset = Area.objects.in_swedish_order()
         self.fields["kind"].choices = Measure.Kind.choices
         self.fields["responsible_party"].choices = Measure.Party.choices
-        for name in ("start_date", "end_date"):
-            self.fields[name].widget.attrs.update(
-                min=agreement.valid_from.isoformat(), max=agreement.valid_until.isoformat()
-            )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -149,7 +186,15 @@ class MeasureForm(AccessibleFormMixin, forms.ModelForm):
             yield legend, intro, [self[name] for name in names]
 
 
-class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
+class ProgressUpdateForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
+    REQUIRED = {
+        "reported_on": _("Give the day the report describes."),
+        "status": _("Choose where the measure stands."),
+        "progress": _("Give how far the measure has come, 0–100 %."),
+        "assessment": _("Choose an assessment."),
+        "summary": _("Write what has been done."),
+    }
+
     # Declared without bounds so the model's 0–100 rule gives one message for both ends.
     progress = forms.IntegerField(
         label=ProgressUpdate._meta.get_field("progress").verbose_name.capitalize(),
@@ -184,7 +229,9 @@ class ProgressUpdateForm(AccessibleFormMixin, forms.ModelForm):
                 self.fields["progress"].initial = latest
 
 
-class ReviewForm(AccessibleFormMixin, forms.ModelForm):
+class ReviewForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
+    REQUIRED = {"verdict": _("Choose a decision: approve, or ask for changes.")}
+
     class Meta:
         model = Review
         formfield_callback = text_formfield
@@ -198,6 +245,26 @@ class ReviewForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.progress_update = progress_update
         self.fields["verdict"].choices = Review.Verdict.choices
+
+
+class ReviewQueueFilter(forms.Form):
+    """The review queue narrowed to one focus area or one responsible party."""
+
+    focus_area = forms.ModelChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        label=_("Focus area"),
+        empty_label=_("All"),
+    )
+    party = forms.ChoiceField(
+        choices=[("", _("All")), *Measure.Party.choices],
+        required=False,
+        label=_("Responsible party"),
+    )
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(agreement=agreement)
 
 
 class ImportForm(AccessibleFormMixin, forms.Form):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,14 @@ from agreement.current import current_agreement
 from . import charts, imports, services, spreadsheet
 from .bulk import BulkChange, Plan
 from .filters import MeasureFilter
-from .forms import BulkEditForm, ImportForm, MeasureForm, ProgressUpdateForm, ReviewForm
+from .forms import (
+    BulkEditForm,
+    ImportForm,
+    MeasureForm,
+    ProgressUpdateForm,
+    ReviewForm,
+    ReviewQueueFilter,
+)
 from .history import change_log, display_value
 from .models import FLAGS, ImportBatch, ImportRow, Measure, ProgressUpdate, Review, flag_description
 from .roles import person_name, user_may_report
@@ -165,7 +172,7 @@ def measure_detail(request, pk):
             "latest_progress": annotated.latest_progress,
             "assessment": annotated.latest_assessment,
             "assessment_label": annotated.assessment_label(),
-            "areas": list(measure.areas.all()),
+            "areas": list(measure.areas.in_swedish_order()),
             "updates": updates,
             "history": change_log(measure),
             "agreement": agreement,
@@ -265,7 +272,11 @@ def _conflict_rows(form, current):
             same = theirs == mine
         if not same:
             rows.append(
-                (form.fields[name].label, display_value(name, theirs), display_value(name, mine))
+                (
+                    Measure._meta.get_field(name).verbose_name.capitalize(),
+                    display_value(name, theirs),
+                    display_value(name, mine),
+                )
             )
     return rows
 
@@ -338,12 +349,36 @@ def progress_update_create(request, pk):
 @require_safe
 @permission_required("measures.add_review", raise_exception=True)
 def review_queue(request):
-    pending = ProgressUpdate.objects.awaiting_review(request.user).select_related(
-        "measure__focus_area", "author"
+    agreement = _current_agreement(request)
+    form = ReviewQueueFilter(request.GET or None, agreement=agreement)
+    pending = ProgressUpdate.objects.awaiting_review(request.user)
+    if form.is_valid():
+        if form.cleaned_data["focus_area"]:
+            pending = pending.filter(measure__focus_area=form.cleaned_data["focus_area"])
+        if form.cleaned_data["party"]:
+            pending = pending.filter(measure__responsible_party=form.cleaned_data["party"])
+    # Several reports of one measure are read together, from the measure
+    # whose oldest report has waited longest.
+    oldest = (
+        ProgressUpdate.objects.awaiting_review(request.user)
+        .filter(measure=OuterRef("measure"))
+        .order_by()
+        .values("measure")
+        .annotate(first=Min("reported_on"))
+        .values("first")
+    )
+    pending = (
+        pending.annotate(measure_first=Subquery(oldest))
+        .select_related("measure__focus_area", "author")
+        .order_by("measure_first", "measure_id", "reported_on", "created_at", "pk")
     )
     paginator = Paginator(pending, REVIEW_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "measures/review_queue.html", {"page": page, "paginator": paginator})
+    return render(
+        request,
+        "measures/review_queue.html",
+        {"page": page, "paginator": paginator, "form": form},
+    )
 
 
 @form_methods

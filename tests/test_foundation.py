@@ -12,7 +12,15 @@ from tests.paths import app_paths
 
 
 def _public_paths():
-    return {"/accounts/login/", "/healthz/"}
+    return {
+        "/accounts/login/",
+        "/healthz/",
+        # Password reset is for people who cannot log in.
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/sample-token/",
+        "/accounts/reset/done/",
+    }
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import socket
 import time
 
 import pytest
-from psycopg_pool import ConnectionPool
+from django.db import connections
+from django.db.backends.postgresql.base import DatabaseWrapper
 
 from haninge_samverkan import views as site_views
 from tests.paths import app_paths
@@ -50,31 +51,34 @@ def _closed_port():
         return sock.getsockname()[1]
 
 
-class _Unreachable:
-    """The database connection of a site whose database has gone away: its
-    pool keeps the pages' timeout of 10 seconds."""
-
-    def __init__(self):
-        self.pool = ConnectionPool(
-            f"host=127.0.0.1 port={_closed_port()} user=nobody connect_timeout=1",
-            min_size=1,
-            max_size=2,
-            timeout=10,
-            open=False,
-        )
+def _unreachable_connection():
+    """Django's connection to a PostgreSQL that has gone away, through the
+    psycopg pool with the pages' timeout of 10 seconds."""
+    settings = {
+        **connections["default"].settings_dict,
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "gone",
+        "USER": "nobody",
+        "PASSWORD": "",
+        "HOST": "127.0.0.1",
+        "PORT": str(_closed_port()),
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": 2, "timeout": 10}},
+        "CONN_MAX_AGE": 0,
+    }
+    return DatabaseWrapper(settings, alias="gone")
 
 
 def test_the_health_check_answers_503_within_two_seconds_when_the_database_is_gone(
     client, db, monkeypatch
 ):
-    unreachable = _Unreachable()
+    unreachable = _unreachable_connection()
     monkeypatch.setattr(site_views, "connection", unreachable)
     try:
         started = time.monotonic()
         response = client.get("/healthz/")
         elapsed = time.monotonic() - started
     finally:
-        unreachable.pool.close()
+        unreachable.close_pool()
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}

@@ -11,7 +11,6 @@ from measures.models import Measure
 from tests.forms import edit_data, new_data
 
 PERIOD_ERROR = "Datumet måste ligga inom överenskommelsens giltighetstid, 2025-02-11 – 2027-12-31."
-REQUIRED = "Detta fält måste fyllas i."
 PERSONNUMMER = "Texten ser ut att innehålla ett personnummer."
 CONFLICT = "sparade åtgärden efter att du öppnade den"
 
@@ -77,7 +76,11 @@ def test_the_new_form_is_in_swedish_and_in_the_action_plans_order(as_officer):
 
     assert "<h1>Ny åtgärd</h1>" in content
     legends = re.findall(r"<legend>([^<]+)</legend>", content)
-    assert legends == ["Åtgärden", "Orsak", "Åtgärd", "Operativt mål", "När", "Vem"]
+    assert legends == ["Åtgärden", "Orsak och åtgärd", "Operativt mål", "När", "Vem"]
+    # Each field is named once, by its question.
+    assert '<label for="id_cause">Vilket problem i lägesbilden tar åtgärden itu med?' in content
+    assert '<label for="id_operational_goal">Vad ska åtgärden uppnå?' in content
+    assert content.count("Operativt mål") == 1
     assert 'name="version"' in content
     assert "Spara åtgärden" in content
 
@@ -119,7 +122,7 @@ def test_the_period_error_is_tied_to_the_input_and_listed_in_a_summary(as_office
     )
 
     content = response.content.decode()
-    end_input = re.search(r'<input type="date" name="end_date"[^>]*>', content).group(0)
+    end_input = re.search(r'<input type="text" name="end_date"[^>]*>', content).group(0)
     assert 'aria-describedby="id_end_date_error id_end_date_helptext"' in end_input
     assert 'aria-invalid="true"' in end_input
     assert '<p class="field__error" id="id_end_date_error">' in content
@@ -143,9 +146,10 @@ def test_the_period_is_shown_beside_the_date_fields(as_officer, measure, path):
         "Överenskommelsen gäller 2025-02-11 – 2027-12-31. Båda datumen måste ligga inom perioden."
     ) in when
     for name in ("start_date", "end_date"):
-        date_input = re.search(rf'<input type="date" name="{name}"[^>]*>', when).group(0)
-        assert 'min="2025-02-11"' in date_input
-        assert 'max="2027-12-31"' in date_input
+        # A text field that shows ISO dates in any browser's language.
+        date_input = re.search(rf'<input type="text" name="{name}"[^>]*>', when).group(0)
+        assert 'inputmode="numeric"' in date_input
+        assert f'aria-describedby="id_{name}_helptext"' in date_input or "ÅÅÅÅ-MM-DD" in when
 
 
 def test_a_start_after_the_end_is_refused(as_officer, focus_area):
@@ -205,13 +209,25 @@ def test_missing_required_fields_each_get_a_swedish_message(as_officer):
         "end_date",
         "responsible_party",
     ]
+    messages = {
+        "focus_area": "Välj ett fokusområde.",
+        "title": "Skriv en titel.",
+        "cause": "Skriv vilket problem åtgärden tar itu med.",
+        "description": "Skriv vad som görs.",
+        "kind": "Välj typ av åtgärd.",
+        "operational_goal": "Skriv vad åtgärden ska uppnå.",
+        "start_date": "Ange första dagen.",
+        "end_date": "Ange sista dagen.",
+        "responsible_party": "Välj vem som är ansvarig.",
+    }
+    assert list(messages) == required
     for name in required:
-        assert field_error(content, name) == REQUIRED, name
+        assert field_error(content, name) == messages[name], name
     for name in ("responsible_unit", "owner", "areas", "is_one_off"):
         assert field_error(content, name) is None, name
     assert f"Formuläret har {len(required)} fel" in content
     # Choices are groups of radio buttons: the summary leads to the first one.
-    assert f'<a href="#id_kind_0">Typ av åtgärd: {REQUIRED}</a>' in content
+    assert '<a href="#id_kind_0">Typ av åtgärd: Välj typ av åtgärd.</a>' in html.unescape(content)
     assert_summary_links_resolve(content)
     assert not Measure.objects.exists()
 

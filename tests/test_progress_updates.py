@@ -87,7 +87,7 @@ def test_an_update_with_the_same_status_leaves_the_measure_alone(
         pytest.param("101", "Ange hur långt åtgärden har kommit i procent, 0–100.", id="101"),
         pytest.param("-1", "Ange hur långt åtgärden har kommit i procent, 0–100.", id="-1"),
         pytest.param("halvvägs", "Fyll i ett heltal.", id="words"),
-        pytest.param("", "Detta fält måste fyllas i.", id="empty"),
+        pytest.param("", "Ange hur långt åtgärden har kommit, 0–100 %.", id="empty"),
     ],
 )
 def test_progress_outside_0_to_100_is_refused_next_to_the_field(
@@ -138,7 +138,7 @@ def test_the_summary_is_required_and_refuses_a_personnummer(as_officer, measure)
     empty = as_officer.post(url(measure), data(summary=""))
     named = as_officer.post(url(measure), data(summary="Samtal med 070101-1234 om skolan."))
 
-    assert field_error(empty, "summary") == "Detta fält måste fyllas i."
+    assert field_error(empty, "summary") == "Skriv vad som har gjorts."
     assert field_error(named, "summary").startswith("Texten ser ut att innehålla ett personnummer.")
     assert not ProgressUpdate.objects.exists()
 

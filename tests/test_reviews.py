@@ -8,7 +8,7 @@ import pytest
 
 from measures.models import Measure, ProgressUpdate, Review
 
-QUEUE_ROW = re.compile(r'<td><a href="/measures/\d+/">([^<]+)</a></td>')
+QUEUE_ROW = re.compile(r'<h2 class="review-group__title"><a href="/measures/\d+/">([^<]+)</a></h2>')
 
 
 def queue_titles(response):
@@ -139,7 +139,7 @@ def test_a_verdict_is_required(as_liaison, update):
     response = as_liaison.post(f"/updates/{update.pk}/review/", {"comment": "Bra."})
 
     assert response.status_code == 200
-    assert field_error(response, "verdict") == "Detta fält måste fyllas i."
+    assert field_error(response, "verdict") == "Välj ett beslut: godkänn eller begär komplettering."
     assert '<a href="#id_verdict_0">' in response.content.decode()
     assert not Review.objects.exists()
 
@@ -225,3 +225,53 @@ def test_a_reviewed_update_says_so_and_offers_no_second_review(as_liaison, revie
     assert '<div class="review"><span class="badge badge--approved">Godkänd</span>' in content
     assert "Bra." in content
     assert 'name="verdict"' not in content
+
+
+def test_several_reports_of_one_measure_are_grouped_oldest_measure_first(
+    as_liaison, make_measure, make_update
+):
+    walks = make_measure(title="Nattvandringar")
+    lights = make_measure(title="Belysning")
+    make_update(walks, reported_on=datetime.date(2025, 9, 1))
+    make_update(lights, reported_on=datetime.date(2025, 5, 1))
+    make_update(walks, reported_on=datetime.date(2025, 3, 1))
+
+    response = as_liaison.get("/reviews/")
+
+    # One group per measure; the walks' oldest report waited longest.
+    assert queue_titles(response) == ["Nattvandringar", "Belysning"]
+    content = response.content.decode()
+    walks_group = content[content.index(">Nattvandringar<") : content.index(">Belysning<")]
+    assert walks_group.index("2025-03-01") < walks_group.index("2025-09-01")
+    assert "2 uppföljningar väntar" in walks_group
+
+
+def test_the_queue_filters_by_focus_area_and_party(
+    as_liaison, make_measure, make_update, agreement
+):
+    from agreement.models import FocusArea
+
+    home = FocusArea.objects.get(agreement=agreement, slug="hemmiljo")
+    make_update(make_measure(title="Kommunens i Barn och unga"))
+    make_update(
+        make_measure(title="Polisens i Hemmiljö", focus_area=home, responsible_party="polis")
+    )
+    make_update(
+        make_measure(title="Gemensam i Hemmiljö", focus_area=home, responsible_party="gemensam")
+    )
+
+    assert queue_titles(as_liaison.get("/reviews/", {"focus_area": home.pk})) == [
+        "Polisens i Hemmiljö",
+        "Gemensam i Hemmiljö",
+    ]
+    assert queue_titles(as_liaison.get("/reviews/", {"focus_area": home.pk, "party": "polis"})) == [
+        "Polisens i Hemmiljö"
+    ]
+    response = as_liaison.get("/reviews/", {"party": "nonsense"})
+    assert response.status_code == 200
+    assert "Välj ett giltigt alternativ" in html.unescape(response.content.decode())
+
+
+def test_the_verdict_is_called_a_decision_not_an_assessment(as_liaison, update):
+    content = html.unescape(as_liaison.get(f"/updates/{update.pk}/review/").content.decode())
+    assert '<legend class="label">Beslut</legend>' in content

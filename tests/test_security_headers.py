@@ -34,6 +34,9 @@ _SUITE_KEYS = {
     "SECURE_PROXY_SSL_HEADER",
     "STATIC_MANIFEST",
     "CSRF_TRUSTED_ORIGINS",
+    "SITE_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
 }
 
 
@@ -46,6 +49,9 @@ def production_env(**extra):
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="samverkan.haninge.se",
         CSRF_TRUSTED_ORIGINS="https://samverkan.haninge.se",
+        SITE_URL="https://samverkan.haninge.se",
+        EMAIL_URL="smtp+tls://samverkan:secret@smtp-relay.haninge.se:587",
+        DEFAULT_FROM_EMAIL="Samverkan Haninge <samverkan@haninge.se>",
     )
     env.update(extra)
     return env

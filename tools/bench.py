@@ -28,6 +28,10 @@ def _environment():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haninge_samverkan.settings")
     os.environ.setdefault("SECRET_KEY", "only-for-the-benchmark")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    # Production requires the e-mail settings; the benchmark sends nothing.
+    os.environ.setdefault("SITE_URL", "http://testserver")
+    os.environ.setdefault("EMAIL_URL", "dummymail://")
+    os.environ.setdefault("DEFAULT_FROM_EMAIL", "samverkan@example.invalid")
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["STATIC_MANIFEST"] = "false"
     os.environ.setdefault("DEBUG", "false")

@@ -41,6 +41,9 @@ def _env(port):
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": "http://127.0.0.1",
+            "EMAIL_URL": "dummymail://",
+            "DEFAULT_FROM_EMAIL": "samverkan@example.invalid",
             # Plain HTTP on loopback: no TLS proxy in front here.
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",

@@ -6,7 +6,10 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import F
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from agreement.models import Area
@@ -328,6 +331,66 @@ PAGES = [
         _narrow(_upload_with_errors),
         200,
     ),
+]
+
+
+# --- The account pages: reminder settings and password reset
+
+
+def _reset_path(user):
+    """The path of a working password-reset link for `user`, as the e-mail has it."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/"
+
+
+def _reset_with_a_bad_address(page, scenario):
+    page.get_by_label("E-postadress").fill("inte en adress")
+    page.get_by_role("button", name="Skicka länken").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+
+
+def _new_passwords_that_differ(page, scenario):
+    page.get_by_label("Nytt lösenord", exact=True).fill("Ett långt nytt lösenord 1")
+    page.get_by_label("Bekräfta nytt lösenord").fill("Ett annat långt lösenord 2")
+    page.get_by_role("button", name="Spara det nya lösenordet").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+
+
+def _turn_off_the_summary(page, scenario):
+    page.get_by_label("Veckosammanfattning av mina åtgärder med flaggor").uncheck()
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Dina val av påminnelser är sparade.")
+
+
+PAGES += [
+    ("notifications", "officer", lambda s: "/accounts/notifications/", None, 200),
+    (
+        "notifications-saved",
+        "liaison",
+        lambda s: "/accounts/notifications/",
+        _turn_off_the_summary,
+        200,
+    ),
+    ("notifications-320px", "officer", lambda s: "/accounts/notifications/", _narrow(), 200),
+    ("password-reset", None, lambda s: "/accounts/password_reset/", None, 200),
+    (
+        "password-reset-errors",
+        None,
+        lambda s: "/accounts/password_reset/",
+        _reset_with_a_bad_address,
+        200,
+    ),
+    ("password-reset-done", None, lambda s: "/accounts/password_reset/done/", None, 200),
+    ("password-reset-confirm", None, lambda s: _reset_path(s.officer), None, 200),
+    (
+        "password-reset-confirm-errors",
+        None,
+        lambda s: _reset_path(s.officer),
+        _new_passwords_that_differ,
+        200,
+    ),
+    ("password-reset-bad-link", None, lambda s: "/accounts/reset/MQ/bad-token/", None, 200),
+    ("password-reset-complete", None, lambda s: "/accounts/reset/done/", None, 200),
 ]
 
 
