@@ -21,7 +21,7 @@ from agreement.models import (
 )
 from followup.models import Decision, Meeting
 from followup.report import for_meeting
-from measures.freshness import data_changed
+from measures.freshness import one_change
 from measures.models import (
     Measure,
     MeasureIndicator,
@@ -368,6 +368,7 @@ def _random_day(rng, start, end):
 
 
 @transaction.atomic
+@one_change()  # bulk writes send no signals; cached pages go once, at the end
 def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
     """Create `measures` measures with progress updates and reviews. Returns the count."""
     rng = random.Random(seed)
@@ -483,7 +484,6 @@ def seed(*, measures=40, updates_per_measure=None, seed=2025, today=None):
     # Its own generator, so the measures above stay as they were for a seed.
     _chain(random.Random(seed + 1), agreement, created, today, staff, police)
     _meetings(rng, agreement, periods, today, staff, police, created)
-    data_changed()  # bulk_create sends no signal: cached pages must go
     return len(created)
 
 

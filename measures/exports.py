@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,47 +18,54 @@ from .filters import MeasureFilter
 from .freshness import current_agreement
 from .models import FLAGS, Measure
 from .roles import person_name
+from .spreadsheet import FORMULA_START
 
-# Characters that make a spreadsheet read a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Control characters no spreadsheet file may hold. Forms refuse them, but
 # older or imported rows may carry one, and an export must never fail on
 # what is stored.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+# The export's columns in order, by a key of their own; the import reads the
+# same headers (see imports.IMPORTED for which of them it takes).
+COLUMNS = [
+    ("id", gettext_lazy("ID")),
+    # Guards an import of the file against overwriting later changes.
+    ("version", gettext_lazy("Version")),
+    ("title", gettext_lazy("Title")),
+    ("focus_area", gettext_lazy("Focus area")),
+    ("status", gettext_lazy("Status")),
+    ("responsible_party", gettext_lazy("Responsible party")),
+    ("responsible_unit", gettext_lazy("Responsible unit")),
+    ("owner", gettext_lazy("Contact person")),
+    ("areas", gettext_lazy("Districts")),
+    ("kind", gettext_lazy("Kind")),
+    ("is_one_off", gettext_lazy("One-off effort")),
+    ("start_date", gettext_lazy("Start date")),
+    ("end_date", gettext_lazy("End date")),
+    ("last_reported_on", gettext_lazy("Latest report")),
+    ("latest_progress", gettext_lazy("Progress (%)")),
+    ("latest_assessment", gettext_lazy("Assessment")),
+    ("is_archived", gettext_lazy("Archived")),
+    *[(f"flag_{name}", label) for name, label in FLAGS.items()],
+    ("cause", gettext_lazy("Cause")),
+    ("description", gettext_lazy("Measure")),
+    ("operational_goal", gettext_lazy("Operational goal")),
+]
+
 
 def neutralise(value):
-    """A text cell that no spreadsheet will run as a formula and every file can hold."""
+    """A text cell that no spreadsheet will run as a formula and every file can
+    hold. Text that already starts with an apostrophe gets one too, so that
+    the import can always tell the guard from the text."""
     if isinstance(value, str):
         value = _UNWRITABLE.sub("", value)
-        if value.startswith(_FORMULA_START):
+        if value.startswith(FORMULA_START):
             return "'" + value
     return value
 
 
-def _headers():
-    return [
-        _("ID"),
-        _("Title"),
-        _("Focus area"),
-        _("Status"),
-        _("Responsible party"),
-        _("Responsible unit"),
-        _("Contact person"),
-        _("Districts"),
-        _("Kind"),
-        _("One-off effort"),
-        _("Start date"),
-        _("End date"),
-        _("Latest report"),
-        _("Progress (%)"),
-        _("Assessment"),
-        _("Archived"),
-        *[str(label) for label in FLAGS.values()],
-        _("Cause"),
-        _("Measure"),
-        _("Operational goal"),
-    ]
+def headers():
+    return [str(label) for _key, label in COLUMNS]
 
 
 def _rows(queryset):
@@ -65,6 +73,7 @@ def _rows(queryset):
     for m in queryset.iterator(chunk_size=1000):
         yield [
             m.pk,
+            m.version,
             m.title,
             m.focus_area.name,
             m.get_status_display(),
@@ -115,7 +124,7 @@ def export_csv(request):
 
     def lines():
         # The byte order mark makes Excel read the file as UTF-8.
-        yield "\ufeff" + writer.writerow(_headers())
+        yield "\ufeff" + writer.writerow(headers())
         for row in _rows(_filtered(request)):
             yield writer.writerow([neutralise(cell) for cell in row])
 
@@ -131,7 +140,7 @@ def export_xlsx(request):
     sheet = workbook.create_sheet(_("Measures"))
     bold = Font(bold=True)
     header = []
-    for title in _headers():
+    for title in headers():
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)

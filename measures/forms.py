@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreement.forms import text_formfield
 from agreement.models import Area, CitizenPromise, FocusArea, Indicator, IndicatorValue, Problem
+from agreement.validators import validate_line
 
 from .models import Measure, ProgressUpdate, Review
 from .roles import people_in_roles, person_choice_label
@@ -388,3 +389,129 @@ class IndicatorValueForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["value"].help_text = _(
                 "Unit: %(unit)s. Decimals with a comma, e.g. 27,5."
             ) % {"unit": str(unit).lower()}
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "The app's export, edited, or the template filled in: an Excel workbook (.xlsx) "
+            "or a CSV file, at most 5 MB and 5,000 rows."
+        ),
+        # An empty file gets the reader's own message.
+        allow_empty_file=True,
+        error_messages={"required": _("Choose a file to import.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class IdListField(forms.Field):
+    """Several measure IDs, as checkboxes named `ids` send them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError(_("The selection cannot be read."), code="invalid") from None
+        if any(not 1 <= pk < 2**63 for pk in ids):
+            raise ValidationError(_("The selection cannot be read."), code="invalid")
+        return list(dict.fromkeys(ids))
+
+
+class BulkEditForm(AccessibleFormMixin, forms.Form):
+    """One change for several measures: the ticked ones (`ids`) or every hit
+    of a filter of the list (`all` with the list's query string in `filter`).
+
+    Each action takes its value from the field named as the model field it
+    sets; a client may also send it as `value`.
+    """
+
+    ACTIONS = [
+        ("set_owner", _("Set the contact person")),
+        ("set_responsible_unit", _("Set the responsible unit")),
+        ("set_end_date", _("Set the end date")),
+        ("add_area", _("Add a district")),
+        ("archive", _("Archive")),
+        ("restore", _("Restore from the archive")),
+    ]
+    VALUE_FIELDS = {
+        "set_owner": "owner",
+        "set_responsible_unit": "responsible_unit",
+        "set_end_date": "end_date",
+        "add_area": "area",
+    }
+
+    ids = IdListField(required=False)
+    all = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    filter = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=[("", _("– choose a change –")), *ACTIONS],
+        error_messages={"required": _("Choose which change to make.")},
+    )
+    owner = UserChoiceField(
+        queryset=None,
+        required=False,
+        label=_("New contact person"),
+        empty_label=_("– choose a person –"),
+    )
+    responsible_unit = forms.CharField(
+        label=_("New responsible unit"),
+        required=False,
+        max_length=200,
+        validators=[validate_line],
+    )
+    end_date = forms.DateField(label=_("New end date"), required=False, widget=DateInput)
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.in_swedish_order(),
+        required=False,
+        label=_("District to add"),
+        empty_label=_("– choose a district –"),
+    )
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, agreement, **kwargs):
+        action = data.get("action") if data else None
+        field = self.VALUE_FIELDS.get(action)
+        if field and data.get("value") and not data.get(field):
+            data = data.copy()
+            data[field] = data["value"]
+        super().__init__(data, auto_id="bulk_%s", **kwargs)
+        self.agreement = agreement
+        self.fields["owner"].queryset = people_in_roles()
+        self.fields["end_date"].widget.attrs.update(
+            min=agreement.valid_from.isoformat(), max=agreement.valid_until.isoformat()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("ids") and not cleaned.get("all") and "ids" not in self.errors:
+            raise ValidationError(
+                _(
+                    "Choose the measures to change: tick them in the list, or choose all "
+                    "the hits of the filter."
+                ),
+                code="nothing_chosen",
+            )
+        field = self.VALUE_FIELDS.get(cleaned.get("action"))
+        if field and field not in self.errors and cleaned.get(field) in (None, ""):
+            self.add_error(
+                field,
+                ValidationError(_("Give the new value for the change you chose."), code="required"),
+            )
+        return cleaned
+
+    @property
+    def value_field(self):
+        name = self.VALUE_FIELDS.get(self.cleaned_data.get("action"))
+        return self[name] if name else None
+
+    def value(self):
+        name = self.VALUE_FIELDS.get(self.cleaned_data["action"])
+        return self.cleaned_data[name] if name else None

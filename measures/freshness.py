@@ -4,13 +4,16 @@ A page's expensive part is rendered once and kept in Django's cache under a
 key made of the data version, the day and what else it depends on (the user,
 the page number). Every write moves the data version (`data_changed`): saves
 and deletes of the app's models through signals connected in apps.py, and
-bulk writes, which send no signals, by calling it themselves. The version is
+bulk writes, which send no signals, by calling it themselves or writing
+inside `one_change()`. The version is
 read from the database, so a cache that holds old entries or is gone never
 serves a stale page; it only stops saving time.
 """
 
+import contextvars
 import logging
 import uuid
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db.models import F
@@ -27,7 +30,16 @@ PAGE_TIMEOUT = 24 * 60 * 60
 # Writes to these apps' models move the version; history rows, the log of
 # sent e-mails and the version itself do not change what pages show.
 WATCHED_APPS = {"agreement", "measures", "followup", "auth"}
-UNWATCHED = {"dataversion", "notification", "notificationoptout", "permission"}
+UNWATCHED = {
+    "dataversion",
+    "notification",
+    "notificationoptout",
+    "permission",
+    "importbatch",
+    "importrow",
+}
+# Set inside one_change(): the writes there move the version once, at the end.
+_in_one_change = contextvars.ContextVar("in_one_change", default=False)
 
 
 def _row():
@@ -78,9 +90,22 @@ def data_changed():
         _row()
 
 
+@contextmanager
+def one_change():
+    """Many writes as one change: the version moves once, when the block ends
+    without an error (an import deletes and writes thousands of rows, each of
+    which would otherwise move it)."""
+    token = _in_one_change.set(True)
+    try:
+        yield
+    finally:
+        _in_one_change.reset(token)
+    data_changed()
+
+
 def on_write(sender, **kwargs):
     """A model of the app was saved or deleted, or its relations changed."""
-    if sender.__module__ == "__fake__":
+    if _in_one_change.get() or sender.__module__ == "__fake__":
         return  # a migration's own models, before the version's table is there
     meta = sender._meta
     if meta.app_label not in WATCHED_APPS or meta.model_name in UNWATCHED:

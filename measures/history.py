@@ -15,7 +15,7 @@ from .roles import person_name
 _HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type"}
 # The measure's many-to-many fields whose history is kept: the historical
 # rows' model, the field naming the related row, and the related row's name.
-_M2M = {
+HISTORY_LINKS = {
     "areas": ("HistoricalMeasure_areas", "area", "name"),
     "problems": ("HistoricalMeasureProblem", "problem", "title"),
     "indicators": ("HistoricalMeasureIndicator", "indicator", "title"),
@@ -64,7 +64,7 @@ def change_log(measure):
     # {field: {history record id: {related id, ...}}} and {field: {id: name}},
     # one query per field; a row deleted since is named "?".
     linked, names = {}, {}
-    for field, (model_name, related, name) in _M2M.items():
+    for field, (model_name, related, name) in HISTORY_LINKS.items():
         rows = apps.get_model("measures", model_name).objects.filter(history__in=records)
         by_record = linked[field] = {}
         named = names[field] = {}
@@ -97,10 +97,11 @@ def change_log(measure):
             "when": record.history_date,
             "who": person_name(who) if who else None,
             "type": record.history_type,
+            "reason": record.history_change_reason or "",
             "changes": [],
         }
         if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=_M2M)
+            delta = record.diff_against(previous, excluded_fields=HISTORY_LINKS)
             for change in delta.changes:
                 if change.field in _HIDDEN:
                     continue
@@ -111,15 +112,17 @@ def change_log(measure):
                         show(change.field, change.new),
                     )
                 )
-            for field in _M2M:
+            for field in HISTORY_LINKS:
                 old = linked[field].get(previous.pk, set())
                 new = linked[field].get(record.pk, set())
                 if old != new:
                     entry["changes"].append((_label(field), show(field, old), show(field, new)))
         # Saving a new measure writes its districts a moment after the row;
-        # that is part of creating it, not a change of its own.
+        # that is part of creating it, not a change of its own. (An import or
+        # a bulk edit writes one entry with its reason, never such a second.)
         completes_creation = (
             previous is not None
+            and not record.history_change_reason
             and previous.history_type == "+"
             and record.history_user_id == previous.history_user_id
             and record.history_date - previous.history_date < _CREATION_WINDOW

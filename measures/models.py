@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agreement.models import Area, CitizenPromise, FocusArea, Indicator, Problem
+from agreement.models import Agreement, Area, CitizenPromise, FocusArea, Indicator, Problem
 from agreement.validators import validate_line, validate_text
 
 
@@ -875,3 +875,138 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.epoch}-{self.number}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    APPLIED = "applied", _("Imported")
+
+
+class RowKind(models.TextChoices):
+    ERROR = "error", _("Error")
+    NEW = "new", _("New")
+    CHANGED = "changed", _("Changed")
+    UNCHANGED = "unchanged", _("Unchanged")
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def expired(self, now=None):
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - ImportBatch.LIFETIME)
+
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(created_at__gte=now - ImportBatch.LIFETIME)
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet, read and checked, waiting for its uploader to
+    confirm it: the preview that survives a reload, kept for a day."""
+
+    Status = ImportStatus
+
+    # How long a preview can be confirmed; older ones are deleted at the next upload.
+    LIFETIME = datetime.timedelta(hours=24)
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+        verbose_name=_("agreement"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus, default=ImportStatus.PENDING
+    )
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    columns = models.JSONField(
+        _("columns"), default=list, blank=True, help_text=_("The imported columns the file has.")
+    )
+    notes = models.JSONField(
+        _("notes"), default=list, blank=True, help_text=_("What the reader noticed about the file.")
+    )
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    changed_count = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("with errors"), default=0)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        constraints = [
+            _choices_constraint("status", ImportStatus, "importbatch_status_valid"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="importbatch_created_idx")]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("measures:import_preview", args=[self.pk])
+
+    @property
+    def expires_at(self):
+        return self.created_at + self.LIFETIME
+
+    def is_expired(self, now=None):
+        return (now or timezone.now()) >= self.expires_at
+
+    @property
+    def row_count(self):
+        return self.new_count + self.changed_count + self.unchanged_count + self.error_count
+
+    @property
+    def to_save(self):
+        return self.new_count + self.changed_count
+
+
+class ImportRow(models.Model):
+    """One row of an uploaded sheet as the preview shows it."""
+
+    Kind = RowKind
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import")
+    )
+    line = models.PositiveIntegerField(
+        _("row"), help_text=_("The row number in the uploaded sheet; the header is row 1.")
+    )
+    kind = models.CharField(_("result"), max_length=10, choices=RowKind)
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("measure"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    # The row's cells as read, so that confirming checks them again against
+    # the measures as they are then. A cell holding a personnummer is stored
+    # as a marker, never as its text.
+    cells = models.JSONField(_("cells"), default=dict)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        ordering = ["batch", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="importrow_unique_line"),
+            _choices_constraint("kind", RowKind, "importrow_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["batch", "kind", "line"], name="importrow_kind_idx")]
+
+    def __str__(self):
+        return f"{self.batch} #{self.line}"

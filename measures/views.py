@@ -2,17 +2,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404
+from django.db.models import Case, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import charts, services
+from . import charts, imports, services, spreadsheet
+from .bulk import BulkChange, Plan
 from .filters import MeasureFilter
-from .forms import MeasureForm, ProgressUpdateForm, ReviewForm, ReviewQueueFilter
+from .forms import (
+    BulkEditForm,
+    ImportForm,
+    MeasureForm,
+    ProgressUpdateForm,
+    ReviewForm,
+    ReviewQueueFilter,
+)
 from .freshness import current_agreement
 from .history import change_log, display_value
 from .models import (
@@ -20,6 +29,8 @@ from .models import (
     NO_PROBLEM,
     NO_PROBLEM_DESCRIPTION,
     NO_PROBLEM_LABEL,
+    ImportBatch,
+    ImportRow,
     Measure,
     ProgressUpdate,
     Review,
@@ -29,6 +40,10 @@ from .roles import person_name, user_may_report
 
 PAGE_SIZE = 25
 REVIEW_PAGE_SIZE = 50
+PREVIEW_PAGE_SIZE = 50
+# Importing and bulk editing change many measures' plans at once: municipal
+# staff and administrators.
+PLAN_EDITORS = ("measures.add_measure", "measures.change_measure")
 
 # Pages with a form take GET (and HEAD) to show it and POST to send it; every
 # other method is answered 405.
@@ -132,6 +147,8 @@ def measure_list(request):
             "no_problem": (NO_PROBLEM, NO_PROBLEM_LABEL, NO_PROBLEM_DESCRIPTION),
             "columns": _sort_columns(data),
             "can_create": request.user.has_perm("measures.add_measure"),
+            "can_edit_many": request.user.has_perms(PLAN_EDITORS),
+            "bulk_form": BulkEditForm(agreement=agreement),
         },
     )
 
@@ -449,3 +466,228 @@ def _after_review(request, review):
     if request.POST.get("then") == "next" and next_update:
         return redirect("measures:review", update_pk=next_update)
     return redirect("measures:review_queue")
+
+
+# --- Import from a spreadsheet
+
+
+def _get_batch(request, pk):
+    """An import preview; only its uploader's."""
+    return get_object_or_404(
+        ImportBatch.objects.select_related("agreement"), pk=pk, created_by=request.user
+    )
+
+
+@form_methods
+@permission_required(PLAN_EDITORS, raise_exception=True)
+def measure_import(request):
+    agreement = _current_agreement(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = imports.read_upload(
+                form.cleaned_data["file"], agreement=agreement, by=request.user
+            )
+        except spreadsheet.Unreadable as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect(batch)
+    return render(
+        request,
+        "measures/measure_import.html",
+        {"form": form, "agreement": agreement, "lifetime_hours": 24},
+    )
+
+
+# The upload may be larger than other forms' bodies (see the middleware):
+# the file's own limit, and room for the rest of the form.
+measure_import.request_body_limit = spreadsheet.MAX_BYTES + 64 * 1024
+
+
+@require_safe
+@permission_required(PLAN_EDITORS, raise_exception=True)
+def import_template(request):
+    agreement = _current_agreement(request)
+    response = HttpResponse(
+        imports.template_workbook(agreement),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="atgarder-mall.xlsx"'
+    return response
+
+
+PREVIEW_SHOWS = {
+    "all": (gettext_lazy("All rows"), None),
+    "error": (gettext_lazy("Errors"), [ImportRow.Kind.ERROR]),
+    "changes": (gettext_lazy("New and changed"), [ImportRow.Kind.NEW, ImportRow.Kind.CHANGED]),
+    "unchanged": (gettext_lazy("Unchanged"), [ImportRow.Kind.UNCHANGED]),
+}
+_KIND_ORDER = [ImportRow.Kind.ERROR, ImportRow.Kind.CHANGED, ImportRow.Kind.NEW]
+
+
+@require_safe
+@permission_required(PLAN_EDITORS, raise_exception=True)
+def import_preview(request, pk):
+    batch = _get_batch(request, pk)
+    expired = batch.status == ImportBatch.Status.PENDING and batch.is_expired()
+    show = request.GET.get("show")
+    if show not in PREVIEW_SHOWS:
+        show = "all"
+    # Errors first, then what would change, then the rest; each by row.
+    # The stored cells are for the confirmation, not for the page.
+    rows = (
+        batch.rows.defer("cells")
+        .annotate(
+            rank=Case(
+                *[When(kind=kind, then=Value(i)) for i, kind in enumerate(_KIND_ORDER)],
+                default=Value(len(_KIND_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "line")
+    )
+    kinds = PREVIEW_SHOWS[show][1]
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    paginator = Paginator(rows, PREVIEW_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    counts = {
+        "all": batch.row_count,
+        "error": batch.error_count,
+        "changes": batch.to_save,
+        "unchanged": batch.unchanged_count,
+    }
+    return render(
+        request,
+        "measures/measure_import_preview.html",
+        {
+            "batch": batch,
+            "expired": expired,
+            "page": page,
+            "paginator": paginator,
+            "querystring": f"show={show}",
+            "show": show,
+            "tabs": [(key, label, counts[key]) for key, (label, _kinds) in PREVIEW_SHOWS.items()],
+        },
+    )
+
+
+@require_POST
+@permission_required(PLAN_EDITORS, raise_exception=True)
+def import_confirm(request, pk):
+    batch = _get_batch(request, pk)
+    if batch.error_count:
+        messages.warning(
+            request,
+            _("Nothing was saved: correct the rows with errors in the file and upload it again."),
+        )
+        return redirect(batch)
+    try:
+        new, changed = imports.confirm(batch, by=request.user)
+    except imports.NotPending:
+        batch.refresh_from_db()
+        if batch.status == ImportBatch.Status.APPLIED:
+            messages.info(
+                request, _("The file has already been imported. Nothing was saved again.")
+            )
+        else:
+            messages.warning(
+                request,
+                _("The preview has expired and nothing was saved. Upload the file again."),
+            )
+        return redirect(batch)
+    except imports.Stale as exc:
+        imports.refresh(batch, exc.outcomes)
+        messages.warning(
+            request,
+            _(
+                "Measures have changed since the preview was made, so nothing was saved. "
+                "The preview now shows the rows as they stand; check them and confirm again."
+            ),
+        )
+        return redirect(batch)
+    except services.EditConflict:
+        messages.warning(
+            request,
+            _(
+                "Someone saved one of the measures just now, so nothing was saved. "
+                "Confirm again to check the rows against their change."
+            ),
+        )
+        return redirect(batch)
+    if new or changed:
+        messages.success(
+            request,
+            _("The file was imported: %(new)s new and %(changed)s changed measures.")
+            % {"new": new, "changed": changed},
+        )
+    else:
+        messages.success(
+            request, _("Nothing needed saving: every measure was already as in the file.")
+        )
+    return redirect("measures:list")
+
+
+# --- Bulk edit
+
+
+def _bulk_selection(form, agreement):
+    """The chosen measures: the ticked ones, or every hit of the list's filter
+    run again here, so that "all hits" means the hits as they are now."""
+    measures = Measure.objects.select_related("focus_area__agreement", "owner").prefetch_related(
+        "areas"
+    )
+    if form.cleaned_data["all"]:
+        data = QueryDict(form.cleaned_data["filter"])
+        filterset = MeasureFilter(
+            data or None,
+            queryset=Measure.objects.for_listing(timezone.localdate()),
+            agreement=agreement,
+        )
+        measures = measures.filter(pk__in=filterset.qs.values("pk"))
+    else:
+        measures = measures.filter(pk__in=form.cleaned_data["ids"])
+    return list(measures.order_by("start_date", "title", "pk"))
+
+
+@require_POST
+@permission_required(PLAN_EDITORS, raise_exception=True)
+def measure_bulk(request):
+    """POST `ids` (or `all` and `filter`), `action` and its value: first the
+    confirmation of what would change, then, with `confirm`, the change."""
+    agreement = _current_agreement(request)
+    form = BulkEditForm(request.POST, agreement=agreement)
+    back = reverse("measures:list")
+    if request.POST.get("filter"):
+        back += "?" + QueryDict(request.POST["filter"]).urlencode()
+    context = {"form": form, "agreement": agreement, "back": back}
+    if not form.is_valid():
+        return render(request, "measures/measure_bulk.html", context)
+    action = form.cleaned_data["action"]
+    if action in ("archive", "restore") and not request.user.has_perm("measures.archive_measure"):
+        raise PermissionDenied
+    change = BulkChange(action, form.value())
+    plan = Plan(change, _bulk_selection(form, agreement))
+    confirmed = bool(request.POST.get("confirm") and plan.changing and not plan.problems)
+    # The fingerprint says the confirmation was given for these measures at
+    # these versions; an older view of them is shown again as they are now.
+    if confirmed and form.cleaned_data["fingerprint"] == plan.fingerprint:
+        try:
+            services.measures_bulk_edit(
+                measures=plan.changing, change=change, by=request.user, reason=change.reason
+            )
+        except services.EditConflict:
+            # Saved by someone between reading the measures and writing them.
+            plan = Plan(change, _bulk_selection(form, agreement))
+        else:
+            count = len(plan.changing)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s measure was changed.", "%(count)s measures were changed.", count
+                )
+                % {"count": count},
+            )
+            return redirect(back)
+    context.update(change=change, plan=plan, stale=confirmed)
+    return render(request, "measures/measure_bulk.html", context)

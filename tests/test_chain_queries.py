@@ -67,7 +67,7 @@ PINNED = {
     "/indicators/{indicator}/values/new/": (7, 3),
     "/promises/": (7, 3),
     "/promises/{promise}/": (7, 3),
-    "/measures/?flag=no_problem": (10, 6),
+    "/measures/?flag=no_problem": (12, 8),
     "/measures/new/": (11, 7),
 }
 

@@ -26,6 +26,7 @@ FLAG_HEADERS = [
 ]
 HEADERS = [
     "ID",
+    "Version",
     "Titel",
     "Fokusområde",
     "Status",
@@ -251,6 +252,25 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(
     assert row["Titel"] == "'" + title
     assert row["Orsak"] == "'=1+1"
     assert row["Ansvarig enhet"] == "'@polisen"
+
+
+def test_the_csv_guards_text_that_starts_with_the_guards_apostrophe(client, officer, make_measure):
+    """So that the import can always tell the guard from the text."""
+    measure = make_measure(title="'=inte en formel")
+    _headers, rows = _csv(client, officer)
+    (row,) = [row for row in rows if int(row["ID"]) == measure.pk]
+    assert row["Titel"] == "''=inte en formel"
+
+
+def test_both_exports_carry_each_measures_version(client, officer, make_measure):
+    """The import of an edited export tells by it whether the measure was
+    saved since the export."""
+    measure = make_measure()
+    Measure.objects.filter(pk=measure.pk).update(version=4)
+    _headers, rows = _csv(client, officer)
+    assert [(row["ID"], row["Version"]) for row in rows] == [(str(measure.pk), "4")]
+    sheet = read_xlsx(client.get("/measures/export.xlsx"))
+    assert list(sheet.iter_rows(min_row=2, max_col=2, values_only=True)) == [(measure.pk, 4)]
 
 
 def test_the_csv_leaves_ordinary_text_alone(client, officer, make_measure):

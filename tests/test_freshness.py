@@ -215,3 +215,43 @@ def test_a_cache_that_does_not_answer_only_costs_time(as_officer, measure, monke
     assert "Läget för åtgärderna" in text(as_officer.get("/"))
     assert "Barn och unga" in text(as_officer.get("/agreement/"))
     assert "Jordbro" in text(as_officer.get("/areas/jordbro/"))
+
+
+def test_an_import_shows_at_once(as_officer, seen):
+    from tests.importing import csv_bytes, new_row, upload_ok
+
+    path = "/focus-areas/offentlig-miljo/"
+    assert "Trygghetsvandring i Vega" not in seen(path)
+    batch = upload_ok(as_officer, csv_bytes([new_row()]))
+    assert "Trygghetsvandring i Vega" not in text(as_officer.get(path))  # only a preview yet
+    response = as_officer.post(f"/measures/import/{batch.pk}/confirm/")
+    assert response.status_code == 302
+    assert "Trygghetsvandring i Vega" in text(as_officer.get(path))
+
+
+def test_a_bulk_edit_shows_at_once(as_officer, make_measure, seen):
+    import re
+
+    measures = [make_measure(title=f"Skolgårdsvandring {n}") for n in (1, 2)]
+    path = f"/focus-areas/{measures[0].focus_area.slug}/"
+    assert "Skolgårdsvandring 1" in seen(path)
+    data = {"ids": [m.pk for m in measures], "action": "archive"}
+    review = text(as_officer.post("/measures/bulk/", data))
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', review)[1]
+    as_officer.post("/measures/bulk/", {**data, "fingerprint": fingerprint, "confirm": "1"})
+    assert Measure.objects.filter(is_archived=True).count() == 2
+    assert "Skolgårdsvandring 1" not in text(as_officer.get(path))
+
+
+def test_an_import_moves_the_version_once_however_many_rows(as_officer, monkeypatch):
+    from tests.importing import csv_bytes, new_row, upload_ok
+
+    batch = upload_ok(
+        as_officer, csv_bytes([new_row(Titel=f"Trygghetsvandring {n}") for n in range(30)])
+    )
+    moves = []
+    real = freshness.data_changed
+    monkeypatch.setattr(freshness, "data_changed", lambda: moves.append(1) or real())
+    as_officer.post(f"/measures/import/{batch.pk}/confirm/")
+    assert Measure.objects.filter(title__startswith="Trygghetsvandring").count() == 30
+    assert len(moves) == 1

@@ -10,7 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from agreement.models import FocusArea
 from measures.models import Measure
 
-ROW_TITLE = re.compile(r'<tr>\s*<td><a href="/measures/\d+/">([^<]+)</a>')
+# A row's cells: the bulk edit's checkbox (for those who may edit), then the title.
+ROW_TITLE = re.compile(
+    r'<tr>\s*(?:<td class="select">.*?</td>\s*)?<td><a href="/measures/\d+/">([^<]+)</a>'
+)
 
 
 def titles(response):

@@ -11,11 +11,14 @@ import html
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agreement.models import IndicatorValue
-from measures.models import Measure, ProgressUpdate, Review
+from measures.bulk import BulkChange, Plan
+from measures.models import ImportBatch, Measure, ProgressUpdate, Review
 from tests.forms import edit_data, new_data
+from tests.importing import NEW_HEADERS, csv_bytes, new_row
 
 FORBIDDEN_TEXT = "Du har inte behörighet här"
 # A police liaison's report on a measure that is not the police's comes back
@@ -54,6 +57,9 @@ PAGES = [
     ("/indicators/{indicator}/values/new/", READERS),
     ("/promises/", READERS),
     ("/promises/{promise}/", READERS),
+    # Importing and bulk editing change many plans at once: municipal staff and admins.
+    ("/measures/import/", {"officer", "admin"}),
+    ("/measures/import/template.xlsx", {"officer", "admin"}),
 ]
 
 FORMS = [
@@ -64,6 +70,8 @@ FORMS = [
     ("/measures/{polis}/updates/new/", "update", READERS),
     ("/updates/{update}/review/", "review", {"liaison", "admin"}),
     ("/indicators/{indicator}/values/new/", "value", READERS),
+    ("/measures/import/", "import", {"officer", "admin"}),
+    ("/measures/bulk/", "bulk", {"officer", "admin"}),
 ]
 
 
@@ -155,6 +163,19 @@ def update_data(**changes):
     return data
 
 
+def bulk_data(objects):
+    """A confirmed bulk change of the municipal measure's unit."""
+    measure = Measure.objects.get(pk=objects["kommun"].pk)
+    change = BulkChange("set_responsible_unit", "Ny enhet")
+    return {
+        "ids": [measure.pk],
+        "action": "set_responsible_unit",
+        "responsible_unit": "Ny enhet",
+        "fingerprint": Plan(change, [measure]).fingerprint,
+        "confirm": "1",
+    }
+
+
 def form_data(kind, objects):
     return {
         "create": lambda: measure_data(focus_area=objects["focus_area"].pk),
@@ -167,6 +188,10 @@ def form_data(kind, objects):
             "value": "27,5",
             "comment": "Trygghetsmätningen.",
         },
+        "import": lambda: {
+            "file": SimpleUploadedFile("plan.csv", csv_bytes([new_row()], NEW_HEADERS))
+        },
+        "bulk": lambda: bulk_data(objects),
     }[kind]()
 
 
@@ -182,6 +207,7 @@ def snapshot():
         "updates": ProgressUpdate.objects.count(),
         "reviews": Review.objects.count(),
         "indicator_values": IndicatorValue.objects.count(),
+        "import previews": ImportBatch.objects.count(),
     }
 
 

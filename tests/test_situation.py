@@ -141,7 +141,7 @@ def test_the_form_groups_the_agreements_problems_by_situation_report(
 
     content = text(as_officer.get("/measures/new/"))
 
-    choices = chunk(content, 'id="field-problems"', 'id="field-cause"')
+    choices = chunk(content, 'id="field-id_problems"', 'id="field-id_cause"')
     groups = re.findall(r'<fieldset class="problem-group">\s*<legend>(.*?) <span', choices)
     assert groups == ["Uppdaterad lägesbild 2026", "Lägesbild brott och trygghet 2024"]
     newest = chunk(choices, "Uppdaterad lägesbild 2026", "</fieldset>")

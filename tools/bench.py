@@ -1,10 +1,15 @@
-"""`make bench`: how the main pages scale from 50 to 5,000 measures.
+"""`make bench`: how the main pages scale from 50 to 5,000 measures, and how
+long an import of 5,000 rows takes.
 
 Builds a throwaway database (SQLite by default, PostgreSQL when DATABASE_URL
 points there), fills it with demo data at each size with 10 progress updates
 per measure, requests every page 30 times through Django's test client and
 prints queries per request, median and p95 time, and the ratio between the
-sizes. Nothing is asserted about time: the figures are for people to read.
+sizes. Then it imports files of 5,000 rows through /measures/import/: the
+export of all 5,000 measures with a tenth of them edited, and 5,000 new rows
+as CSV and as Excel, timing the reading and checking of each (the preview),
+and then the confirmation that saves the new rows. Nothing is asserted about
+time: the figures are for people to read.
 """
 
 import os
@@ -16,6 +21,7 @@ import time
 SIZES = (50, 5000)
 REPEAT = 30
 UPDATES_PER_MEASURE = 10
+IMPORT_REPEAT = 3
 
 
 def _environment():
@@ -38,8 +44,12 @@ def _percentile(values, share):
 
 
 def _empty_tables():
+    from followup.models import Decision, Meeting
     from measures.models import Measure, ProgressUpdate, Review
 
+    # The demo data's decisions protect the measures they concern.
+    Decision.objects.all().delete()
+    Meeting.objects.all().delete()
     Review.objects.all().delete()
     ProgressUpdate.objects.all().delete()
     Measure.areas.through.objects.all().delete()
@@ -70,6 +80,97 @@ def _measure(client, path, consume):
         once()
         timings.append((time.perf_counter() - start) * 1000)
     return query_count, statistics.median(timings), _percentile(timings, 0.95)
+
+
+def _import_files(client):
+    """The files of the import benchmark, as (label, name, content)."""
+    import csv
+    import io
+
+    import openpyxl
+
+    response = client.get("/measures/export.csv", {"archived": "1"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    title = header.index("Titel")
+    for number, row in enumerate(body):
+        if number % 10 == 0:
+            row[title] = (row[title] + " (reviderad)")[:200]
+    edited = io.StringIO(newline="")
+    csv.writer(edited, delimiter=";").writerows([header, *body])
+
+    new_header = [h for h in header if h not in ("ID", "Version")]
+    positions = [header.index(h) for h in new_header]
+    new_rows = [[row[i] for i in positions] for row in body]
+    new_csv = io.StringIO(newline="")
+    csv.writer(new_csv, delimiter=";").writerows([new_header, *new_rows])
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Åtgärder")
+    sheet.append(new_header)
+    for row in new_rows:
+        sheet.append(row)
+    new_xlsx = io.BytesIO()
+    workbook.save(new_xlsx)
+
+    # The Excel export, edited as Excel would: the other cells as they were.
+    response = client.get("/measures/export.xlsx", {"archived": "1"})
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    for number, cells in enumerate(workbook.active.iter_rows(min_row=2)):
+        if number % 10 == 0:
+            cells[title].value = (cells[title].value + " (reviderad)")[:200]
+    edited_xlsx = io.BytesIO()
+    workbook.save(edited_xlsx)
+    return [
+        (
+            f"export, {len(body) // 10} of {len(body)} rows edited (CSV)",
+            "export.csv",
+            ("\ufeff" + edited.getvalue()).encode(),
+        ),
+        (
+            f"export, {len(body) // 10} of {len(body)} rows edited (Excel)",
+            "export.xlsx",
+            edited_xlsx.getvalue(),
+        ),
+        (f"{len(new_rows)} new rows (CSV)", "new.csv", new_csv.getvalue().encode()),
+        (f"{len(new_rows)} new rows (Excel)", "new.xlsx", new_xlsx.getvalue()),
+    ]
+
+
+def _bench_import(client):
+    """Median seconds to read and check each file; then the confirmation of
+    the new rows. Returns printable lines."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from measures.models import ImportBatch
+
+    lines = []
+    last = None
+    for label, name, content in _import_files(client):
+        timings = []
+        for _ in range(IMPORT_REPEAT):
+            upload = SimpleUploadedFile(name, content)
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.post("/measures/import/", {"file": upload})
+                timings.append(time.perf_counter() - start)
+            if response.status_code != 302:
+                raise SystemExit(f"the import of {name} answered {response.status_code}")
+        last = ImportBatch.objects.order_by("-pk").first()
+        lines.append(
+            f"  read and check {label:<42}{statistics.median(timings):>7.2f} s"
+            f"  {len(content) / 1024 / 1024:>4.1f} MB, {len(queries)} queries,"
+            f" {last.error_count} rows with errors"
+        )
+    start = time.perf_counter()
+    response = client.post(f"/measures/import/{last.pk}/confirm/")
+    elapsed = time.perf_counter() - start
+    if response.status_code != 302 or ImportBatch.objects.get(pk=last.pk).status != "applied":
+        raise SystemExit("the confirmation of the import did not save")
+    lines.append(f"  confirm and save {last.new_count} new measures{'':<21}{elapsed:>7.2f} s")
+    return lines
 
 
 def _stop_on_sigterm():
@@ -141,6 +242,7 @@ def main():
             ]
             for label, path, consume in pages:
                 results[(label, size)] = _measure(client, path, consume)
+        import_lines = _bench_import(client)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -166,6 +268,13 @@ def main():
             f"{label:<22}{queries:>9}{med_small:>13.1f}{p95_small:>11.1f}"
             f"{med_large:>14.1f}{p95_large:>11.1f}{ratio:>8.2f}  {note}"
         )
+    print()
+    print(
+        f"Import of {large} rows through /measures/import/ ({vendor}), "
+        f"median of {IMPORT_REPEAT} uploads; the confirmation once"
+    )
+    for line in import_lines:
+        print(line)
     return 0
 
 

@@ -16,6 +16,7 @@ from agreement.models import Area
 from followup.models import Decision, Meeting
 from followup.report import for_meeting
 from measures.models import Measure, Review
+from tests.importing import NEW_HEADERS, csv_bytes, new_row
 
 from .conftest import format_violations
 
@@ -183,7 +184,7 @@ def _fail_login(page, scenario):
 
 def _filter_list(page, scenario):
     page.get_by_label("Status").select_option(label="Pågår")
-    page.get_by_label("Kommundel").select_option(label="Jordbro")
+    page.get_by_label("Kommundel", exact=True).select_option(label="Jordbro")
     page.get_by_role("button", name="Filtrera").click()
     expect(page).to_have_url(re.compile(r"[?&]status=in_progress\b"))
     expect(page.get_by_role("row")).to_have_count(2)  # the header and the walks
@@ -216,6 +217,33 @@ def _edit_conflict(page, scenario):
 def _open_timeline_table(page, scenario):
     page.get_by_text("Visa tidslinjen som tabell").click()
     expect(page.get_by_role("table", name="Pågående åtgärder per månad")).to_be_visible()
+
+
+def _upload_with_errors(page, scenario):
+    """A file of 60 rows, two of them wrong: the preview paginates and lists errors."""
+    rows = [new_row(Titel=f"Trygghetsvandring {n}") for n in range(60)]
+    rows[3]["Slutdatum"] = "2028-01-01"
+    rows[40]["Fokusområde"] = "Skolan"
+    page.get_by_label("Fil", exact=True).set_input_files(
+        files=[{"name": "plan.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows, NEW_HEADERS)}]
+    )
+    page.get_by_role("button", name="Läs in filen").click()
+    expect(page.get_by_role("alert")).to_contain_text("2 rader har fel")
+
+
+def _bulk(change, value, shows):
+    """Tick measures on the list, choose a change and review it."""
+
+    def review(page, scenario):
+        for row in page.get_by_role("checkbox", name=re.compile("^Välj")).all()[:3]:
+            row.check()
+        page.get_by_label("Ändring", exact=True).select_option(label=change)
+        value(page)
+        page.get_by_role("button", name="Granska ändringen").click()
+        expect(page).to_have_url(re.compile(r"/measures/bulk/$"))
+        expect(page.get_by_text(shows).first).to_be_visible()
+
+    return review
 
 
 def _narrow(then=None):
@@ -268,6 +296,38 @@ PAGES = [
     ("focus-area", "officer", lambda s: "/focus-areas/barn-och-unga/", None, 200),
     ("area", "officer", lambda s: "/areas/jordbro/", None, 200),
     ("report", "officer", lambda s: "/report/", None, 200),
+    ("import", "officer", lambda s: "/measures/import/", None, 200),
+    ("import-errors", "officer", lambda s: "/measures/import/", _submit("Läs in filen"), 200),
+    ("import-preview-errors", "officer", lambda s: "/measures/import/", _upload_with_errors, 200),
+    (
+        "bulk-confirm",
+        "officer",
+        lambda s: "/measures/",
+        _bulk(
+            "Byt ansvarig enhet",
+            lambda page: page.get_by_label("Ny ansvarig enhet").fill("Socialförvaltningen"),
+            "3 åtgärder ändras",
+        ),
+        200,
+    ),
+    (
+        "bulk-problems",
+        "officer",
+        lambda s: "/measures/",
+        _bulk(
+            "Ändra slutdatum",
+            lambda page: page.get_by_label("Nytt slutdatum").fill("2025-02-20"),
+            "Ändringen kan inte göras på 3 åtgärder",
+        ),
+        200,
+    ),
+    (
+        "bulk-value-missing",
+        "officer",
+        lambda s: "/measures/",
+        _bulk("Byt kontaktperson", lambda page: None, "Formuläret har ett fel"),
+        200,
+    ),
     ("report-detail", "officer", lambda s: f"/report/?period={s.period.pk}&detail=1", None, 200),
     ("report-errors", "officer", lambda s: "/report/?from=igår&to=2026-01-01", None, 200),
     ("periods", "liaison", lambda s: "/periods/", None, 200),
@@ -327,6 +387,13 @@ PAGES = [
     ("situation-320px", "officer", lambda s: "/situation/", _narrow(), 200),
     ("indicator-320px", "officer", lambda s: f"/indicators/{s.indicator.pk}/", _narrow(), 200),
     ("indicators-320px", "officer", lambda s: "/indicators/", _narrow(), 200),
+    (
+        "import-preview-errors-320px",
+        "officer",
+        lambda s: "/measures/import/",
+        _narrow(_upload_with_errors),
+        200,
+    ),
 ]
 
 
