@@ -73,6 +73,12 @@ ASSESSMENTS = [
     (UNASSESSED, _("Not assessed")),
 ]
 ASSESSMENT_VALUES = [value for value, _label in ASSESSMENTS]
+ASSESSMENT_SHORT = {
+    Assessment.GREEN: _("Green"),
+    Assessment.YELLOW: _("Yellow"),
+    Assessment.RED: _("Red"),
+    UNASSESSED: _("Not assessed"),
+}
 
 # The follow-up flags of PRODUCT.md, in the order they are shown.
 FLAGS = {
@@ -82,6 +88,16 @@ FLAGS = {
     "stale": _("No recent progress update"),
     "no_owner": _("No contact person"),
     "ends_after_agreement": _("Agreement ends soon"),
+}
+
+# The flags as chips in tables: a word or two beside an icon (static/css).
+FLAG_SHORT = {
+    "outside_period": _("Outside period"),
+    "overdue": _("Overdue"),
+    "not_started": _("Not started"),
+    "stale": _("No report"),
+    "no_owner": _("No contact"),
+    "ends_after_agreement": _("Agreement ending"),
 }
 
 FLAG_DESCRIPTIONS = {
@@ -105,6 +121,7 @@ AGREEMENT_ENDING_DAYS = 180
 # never counted among the follow-up flags.
 NO_PROBLEM = "no_problem"
 NO_PROBLEM_LABEL = _("Not linked to the situation report")
+NO_PROBLEM_SHORT = _("No problem named")
 NO_PROBLEM_DESCRIPTION = _(
     "The measure names no problem of the situation report that it addresses."
 )
@@ -656,9 +673,21 @@ class Measure(models.Model):
             (name, label) for name, label in FLAGS.items() if getattr(self, f"flag_{name}", False)
         ]
 
+    def flag_chips(self):
+        """(name, short label, full label) of each flag for a table's chips,
+        the softer "no problem named" last where `with_problem_link` read it."""
+        chips = [(name, FLAG_SHORT[name], label) for name, label in self.flags()]
+        if getattr(self, "addresses_problem", True) is False:
+            chips.append((NO_PROBLEM, NO_PROBLEM_SHORT, NO_PROBLEM_LABEL))
+        return chips
+
     def assessment_label(self):
         """The current assessment in words, from `with_latest_update`."""
         return dict(ASSESSMENTS)[getattr(self, "latest_assessment", None) or UNASSESSED]
+
+    def assessment_short(self):
+        """The current assessment in one word, for tables."""
+        return ASSESSMENT_SHORT[getattr(self, "latest_assessment", None) or UNASSESSED]
 
     def police_may_report(self):
         return self.responsible_party in (self.Party.POLIS, self.Party.GEMENSAM)

@@ -62,12 +62,23 @@ SORTABLE = [
 ]
 
 
+def _active_filters(data):
+    """How many filters the query sets; a date range's two ends count once."""
+    return len(
+        {
+            key.removesuffix("_from").removesuffix("_to")
+            for key, values in data.lists()
+            if key != "o" and any(values)
+        }
+    )
+
+
 def _sort_columns(data):
-    """Each sortable column's link (toggling the direction) and its aria-sort."""
+    """Each sortable column's link (toggling the direction) and its aria-sort, by key."""
     current = data.get("o", "")
     base = data.copy()
     base.pop("o", None)
-    columns = []
+    columns = {}
     for key, label in SORTABLE:
         if current == key:
             state, target = "ascending", f"-{key}"
@@ -76,7 +87,7 @@ def _sort_columns(data):
         else:
             state, target = None, key
         base["o"] = target
-        columns.append({"key": key, "label": label, "url": "?" + base.urlencode(), "sort": state})
+        columns[key] = {"label": label, "url": "?" + base.urlencode(), "sort": state}
     return columns
 
 
@@ -145,7 +156,8 @@ def measure_list(request):
             "mine": data.get("owner") == str(request.user.pk) and len(data) == 1,
             "flags": FLAGS,
             "no_problem": (NO_PROBLEM, NO_PROBLEM_LABEL, NO_PROBLEM_DESCRIPTION),
-            "columns": _sort_columns(data),
+            "sort": _sort_columns(data),
+            "active_filters": _active_filters(data),
             "can_create": request.user.has_perm("measures.add_measure"),
             "can_edit_many": request.user.has_perms(PLAN_EDITORS),
             "bulk_form": BulkEditForm(agreement=agreement),

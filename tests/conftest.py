@@ -273,7 +273,7 @@ def other_agreement(db):
         title="Samverkansöverenskommelse Nynäshamn",
         slug="nynashamn-2025",
         municipality="Nynäshamns kommun",
-        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        police_area="lokalpolisområde Haninge/Nynäshamn",
         signed_on=datetime.date(2025, 3, 1),
         valid_from=datetime.date(2025, 3, 1),
         valid_until=datetime.date(2026, 2, 28),

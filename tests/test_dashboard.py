@@ -374,7 +374,7 @@ def test_the_agreement_page_shows_parties_goal_period_and_focus_areas(client, of
     assert response.status_code == 200
     content = response.content.decode()
     assert (
-        "<dt>Parter</dt><dd>Haninge kommun och Lokalpolisområde Haninge/Nynäshamn</dd>" in content
+        "<dt>Parter</dt><dd>Haninge kommun och lokalpolisområde Haninge/Nynäshamn</dd>" in content
     )
     assert "<dt>Gäller</dt><dd>2025-02-11 – 2027-12-31</dd>" in content
     assert "<h2>Det gemensamma målet</h2>" in content
@@ -435,7 +435,7 @@ def test_an_unknown_focus_area_is_not_found(client, officer, agreement, slug):
         title="Överenskommelse 2021",
         slug="haninge-2021",
         municipality="Haninge kommun",
-        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        police_area="lokalpolisområde Haninge/Nynäshamn",
         signed_on=datetime.date(2021, 3, 1),
         valid_from=datetime.date(2021, 3, 1),
         valid_until=datetime.date(2024, 12, 31),
@@ -638,3 +638,22 @@ def test_a_focus_areas_timeline_has_one_labelled_bar_per_measure_across_pages(
             assert 'class="timeline-row__bar"' in row
             assert f"seg-{measure.status}" in row
         assert "Annat fokusområde" not in timeline
+
+
+def test_the_police_area_is_written_as_in_the_agreement_mid_sentence(client, officer):
+    """The seeded agreement names the police area in lower case, as the
+    agreement's own text does, so that sentences read right."""
+    import importlib
+
+    from django.apps import apps
+
+    from agreement.models import Agreement
+
+    agreement = Agreement.objects.get(slug="haninge-2025")
+    assert agreement.police_area == "lokalpolisområde Haninge/Nynäshamn"
+    # A database seeded before the change is corrected by a migration.
+    Agreement.objects.filter(pk=agreement.pk).update(police_area="Lokalpolisområde Syd")
+    migration = importlib.import_module("agreement.migrations.0008_police_area_as_in_the_agreement")
+    migration.lower_first(apps, None)
+    agreement.refresh_from_db()
+    assert agreement.police_area == "lokalpolisområde Syd"

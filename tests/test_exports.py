@@ -57,7 +57,7 @@ DANGEROUS_TITLES = [
     "\rVagnretur först",
 ]
 
-LIST_ROW = re.compile(r'<td><a href="/measures/(\d+)/">')
+LIST_ROW = re.compile(r'<td(?: class="col-title")?><a href="/measures/(\d+)/">')
 
 
 def read_csv(response):

@@ -1185,7 +1185,7 @@ def test_focus_areas_of_another_agreement_are_not_offered(as_officer, agreement)
         title="Nynäshamn",
         slug="nynashamn-2026",
         municipality="Nynäshamns kommun",
-        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        police_area="lokalpolisområde Haninge/Nynäshamn",
         signed_on=datetime.date(2024, 1, 1),
         valid_from=datetime.date(2024, 1, 1),
         valid_until=datetime.date(2024, 12, 31),

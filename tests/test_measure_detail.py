@@ -60,7 +60,7 @@ def test_the_plan_is_shown_in_the_order_of_the_action_plan(
     ]
     positions = [plan.index(part) for part in order]
     assert positions == sorted(positions)
-    assert "<dt>Pågår</dt><dd>2025-03-01 – 2026-06-30</dd>" in content
+    assert "<dt>Period</dt><dd>2025-03-01 – 2026-06-30</dd>" in content
     assert '<span class="badge badge--planned">Planerad</span>' in content
 
 

@@ -12,7 +12,8 @@ from measures.models import Measure
 
 # A row's cells: the bulk edit's checkbox (for those who may edit), then the title.
 ROW_TITLE = re.compile(
-    r'<tr>\s*(?:<td class="select">.*?</td>\s*)?<td><a href="/measures/\d+/">([^<]+)</a>'
+    r'<tr>\s*(?:<td class="select">.*?</td>\s*)?'
+    r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>'
 )
 
 
@@ -229,8 +230,9 @@ def test_sorting_by_o(as_officer, catalogue, o, expected, aria):
     column = o.lstrip("-")
     flipped = column if o.startswith("-") else f"-{column}"
     assert re.search(
-        rf'<th scope="col" aria-sort="{aria}"[^>]*>\s*<a href="\?o={flipped}">',
+        rf'<th scope="col"[^>]*aria-sort="{aria}"[^>]*>(?:(?!</th>).)*<a href="\?o={flipped}"',
         response.content.decode(),
+        re.S,
     )
 
 

@@ -287,7 +287,7 @@ def test_a_period_of_another_agreement_is_not_found(client, officer, agreement):
         title="Nynäshamn",
         slug="nynashamn",
         municipality="Nynäshamns kommun",
-        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        police_area="lokalpolisområde Haninge/Nynäshamn",
         signed_on=D(2025, 1, 1),
         valid_from=D(2020, 1, 1),
         valid_until=D(2020, 12, 31),

@@ -254,7 +254,7 @@ def test_a_period_of_another_agreement_is_refused(as_officer, agreement):
         title="Äldre överenskommelse",
         slug="aldre",
         municipality="Haninge kommun",
-        police_area="Lokalpolisområde Haninge/Nynäshamn",
+        police_area="lokalpolisområde Haninge/Nynäshamn",
         signed_on=D(2020, 1, 1),
         valid_from=D(2020, 1, 1),
         valid_until=D(2020, 12, 31),

@@ -264,9 +264,12 @@ def test_no_problem_is_a_neutral_chip_not_a_red_flag(as_officer, linked_and_not)
     content = text(as_officer.get("/measures/"))
 
     row = chunk(content, f">{alone.title}</a>", "</tr>")
-    assert '<span class="chip chip--neutral">Ej kopplad till lägesbilden</span>' in row
-    assert "badge--flag" not in row
-    assert "chip--neutral" not in chunk(content, f">{linked.title}</a>", "</tr>")
+    assert (
+        '<li class="flag-chip flag-chip--no_problem" title="Ej kopplad till lägesbilden">'
+        "Inget problem</li>"
+    ) in row
+    assert row.count('<li class="flag-chip') == 1  # no red flag beside it
+    assert '<li class="flag-chip' not in chunk(content, f">{linked.title}</a>", "</tr>")
 
 
 def test_no_problem_is_not_among_the_follow_up_flags(as_officer, linked_and_not):

@@ -13,7 +13,7 @@ AGREEMENT = {
         "Samverkansöverenskommelse mellan Haninge kommun och lokalpolisområde Haninge/Nynäshamn"
     ),
     "municipality": "Haninge kommun",
-    "police_area": "Lokalpolisområde Haninge/Nynäshamn",
+    "police_area": "lokalpolisområde Haninge/Nynäshamn",
     "signed_on": datetime.date(2025, 2, 11),
     "valid_from": datetime.date(2025, 2, 11),
     "valid_until": datetime.date(2027, 12, 31),
