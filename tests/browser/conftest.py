@@ -207,3 +207,22 @@ def axe(page):
         return results["violations"]
 
     return run
+
+
+LAYOUT_JS = (Path(__file__).parent / "layout.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def layout(page):
+    """Resize the window to `width` and say what does not fit: the page
+    scrolling sideways, content cut off, and boxes that scroll sideways."""
+
+    def at(width):
+        page.set_viewport_size({"width": width, "height": 900})
+        # tables.js decides on resize, in the next animation frame.
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        return page.evaluate(LAYOUT_JS)
+
+    return at

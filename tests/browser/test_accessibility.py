@@ -237,6 +237,7 @@ def _bulk(change, value, shows):
     def review(page, scenario):
         for row in page.get_by_role("checkbox", name=re.compile("^Välj")).all()[:3]:
             row.check()
+        page.locator("summary", has_text="Ändra flera åtgärder").click()  # the folded form
         page.get_by_label("Ändring", exact=True).select_option(label=change)
         value(page)
         page.get_by_role("button", name="Granska ändringen").click()
@@ -457,11 +458,36 @@ PAGES += [
 ]
 
 
+# Every page is checked at a phone's, a tablet's and a laptop's width; the
+# pages named "-320px" at 320 px only, where they have set it themselves.
+WIDTHS = (375, 768, 1366)
+
+
+def layout_problems(found, width):
+    """What does not fit at `width`: the page must not scroll sideways, and no
+    content may be cut off by a box that does not scroll. From 768 px up no box
+    scrolls sideways either; on a phone only a named region may (a chart or a
+    row of shortcuts, which WCAG 1.4.10 allows to scroll in two dimensions)."""
+    problems = []
+    if found["pageWidth"] > width:
+        problems.append(f"the page is {found['pageWidth']} px wide")
+    problems += [f"cut off: {item}" for item in found["cutOff"]]
+    for box in found["scrolling"]:
+        if width >= 768 or not box["named"]:
+            problems.append(f"scrolls sideways: {box['box']} ({box['width']} px in {box['room']})")
+    return problems
+
+
 @pytest.mark.parametrize(
-    ("who", "path", "action", "status"),
-    [pytest.param(*rest, id=name) for name, *rest in PAGES],
+    ("who", "path", "action", "status", "widths"),
+    [
+        pytest.param(*rest, (None,) if name.endswith("-320px") else WIDTHS, id=name)
+        for name, *rest in PAGES
+    ],
 )
-def test_page_has_no_axe_violations(page, login, axe, scenario, who, path, action, status):
+def test_page_fits_and_has_no_axe_violations_at_each_width(
+    page, login, axe, layout, scenario, who, path, action, status, widths
+):
     if who:
         login(getattr(scenario, who))
     response = page.goto(path(scenario))
@@ -469,12 +495,34 @@ def test_page_has_no_axe_violations(page, login, axe, scenario, who, path, actio
     if action:
         action(page, scenario)
 
-    violations = axe()
+    failures = []
+    for width in widths:
+        width = width or page.viewport_size["width"]
+        problems = layout_problems(layout(width), width)
+        violations = axe()
+        if problems:
+            failures.append(f"At {width} px on {page.url}:\n- " + "\n- ".join(problems[:10]))
+        if violations:
+            failures.append(
+                f"At {width} px axe found {len(violations)} WCAG 2.1 A/AA violation(s) "
+                f"on {page.url}:\n" + format_violations(violations)
+            )
+    assert not failures, "\n\n".join(failures)
 
-    assert not violations, (
-        f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {page.url}:\n"
-        + format_violations(violations)
+
+def test_the_layout_check_reports_what_it_finds(page, login, layout, officer):
+    """The check above can fail: a wide block on the page and a box that
+    cuts its content off are both reported."""
+    login(officer)
+    page.evaluate(
+        "() => document.querySelector('main').insertAdjacentHTML('beforeend', "
+        '\'<div id="wide" style="width: 900px">bred</div>'
+        '<div style="overflow: hidden; width: 100px"><p id="cut" style="width: 300px">'
+        "avklippt</p></div>')"
     )
+    problems = layout_problems(layout(375), 375)
+    assert any(problem.startswith("the page is") for problem in problems), problems
+    assert any("p#cut" in problem for problem in problems), problems
 
 
 def test_axe_reports_what_it_finds(page, login, axe, officer):

@@ -177,6 +177,7 @@ def test_bulk_edit_works_without_javascript(
 
         for measure in chosen:
             page.get_by_label(f"Välj ”{measure.title}”").check()
+        page.locator("summary", has_text="Ändra flera åtgärder").click()  # a <details>: no script
         page.get_by_label("Ändring", exact=True).select_option(label="Byt kontaktperson")
         page.get_by_label("Ny kontaktperson").select_option(label=other_officer.get_full_name())
         page.get_by_role("button", name="Granska ändringen").click()
