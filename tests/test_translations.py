@@ -14,7 +14,8 @@ def _unquote(line):
 
 
 def _parse_po(path):
-    """(msgid, msgstr, fuzzy) for each entry of a .po file; plurals as tuples."""
+    """(entry, fuzzy) for each entry of a .po file: its msgctxt, msgid,
+    msgid_plural and msgstr by plural index."""
     entries = []
     current = None
     field = None
@@ -31,9 +32,12 @@ def _parse_po(path):
         if line.startswith("#"):
             continue
         if current is None:
-            current = {"msgid": "", "msgid_plural": None, "msgstr": {}}
+            current = {"msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": {}}
         keyword, _, rest = line.partition(" ")
-        if keyword == "msgid":
+        if keyword == "msgctxt":
+            field = ("msgctxt", None)
+            current["msgctxt"] = _unquote(rest)
+        elif keyword == "msgid":
             field = ("msgid", None)
             current["msgid"] = _unquote(rest)
         elif keyword == "msgid_plural":
@@ -73,9 +77,18 @@ def test_compiled_catalogue_matches_the_po_file():
     for entry, _fuzzy in _parse_po(LOCALE / "django.po"):
         if not entry["msgid"]:
             continue
+        context = entry["msgctxt"]
         if entry["msgid_plural"]:
-            got = [catalogue.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
+            singular, plural = entry["msgid"], entry["msgid_plural"]
+            got = [
+                catalogue.npgettext(context, singular, plural, n)
+                if context
+                else catalogue.ngettext(singular, plural, n)
+                for n in (1, 2)
+            ]
             want = [entry["msgstr"][0], entry["msgstr"][1]]
+        elif context:
+            got, want = catalogue.pgettext(context, entry["msgid"]), entry["msgstr"][0]
         else:
             got, want = catalogue.gettext(entry["msgid"]), entry["msgstr"][0]
         if got != want:
