@@ -63,7 +63,7 @@ bench: $(STAMP)
 
 loadtest: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
-	$(BIN)/python tools/loadtest.py
+	$(PY) -m tools.loadtest
 
 backup: $(STAMP)
 	$(PY) manage.py backup_db

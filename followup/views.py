@@ -39,6 +39,14 @@ def _get_period(request, pk):
     return get_object_or_404(ReportingPeriod, pk=pk, agreement=_agreement(request))
 
 
+def _save_as(user, form):
+    """Saves the form's object with `user` as the author of its history entry."""
+    obj = form.save(commit=False)
+    obj._history_user = user
+    obj.save()
+    return obj
+
+
 def _get_meeting(request, pk, *, need="view"):
     """A meeting of the current agreement, if the user may `need` it (view or change)."""
     meeting = get_object_or_404(
@@ -262,9 +270,7 @@ def meeting_create(request):
         }
     form = MeetingForm(request.POST or None, agreement=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
-        meeting = form.save(commit=False)
-        meeting._history_user = request.user
-        meeting.save()
+        meeting = _save_as(request.user, form)
         messages.success(request, _("The meeting was saved."))
         return redirect(meeting)
     return render(request, "followup/meeting_form.html", {"form": form, "meeting": None})
@@ -312,9 +318,7 @@ def meeting_edit(request, pk):
             ),
         )
     elif request.method == "POST" and form.is_valid():
-        meeting = form.save(commit=False)
-        meeting._history_user = request.user
-        meeting.save()
+        meeting = _save_as(request.user, form)
         messages.success(request, _("Your changes were saved."))
         return redirect(meeting)
     return render(request, "followup/meeting_form.html", {"form": form, "meeting": meeting})
@@ -361,9 +365,7 @@ def decision_create(request, pk):
             messages.info(request, _("The minutes are frozen; no decision can be added."))
             return redirect(meeting)
     elif request.method == "POST" and form.is_valid():
-        decision = form.save(commit=False)
-        decision._history_user = request.user
-        decision.save()
+        _save_as(request.user, form)
         messages.success(request, _("The decision was added."))
         return redirect(meeting)
     return render(request, "followup/decision_form.html", {"form": form, "meeting": meeting})

@@ -7,9 +7,12 @@ from followup import notification_settings
 
 from . import views
 
-admin.site.site_header = _("Samverkan Haninge – administration")
-admin.site.site_title = _("Samverkan Haninge")
+admin.site.site_header = _("Samverkan Haninge")
+admin.site.site_title = _("Samverkan Haninge – administration")
 admin.site.index_title = _("Administration")
+# Breadcrumbs and the index lead between the lists; without the side menu a
+# list has the whole width of a laptop's screen for its columns.
+admin.site.enable_nav_sidebar = False
 
 # Django's form views would treat PUT as POST; the app answers 405 instead.
 FORM = ["get", "head", "post"]

@@ -18,7 +18,7 @@ from agreement.models import Area, CitizenPromise, Indicator, Problem
 from agreement.validators import validate_line
 
 from . import services
-from .forms import UserChoiceField
+from .forms import MEASURE_FIELDS, UserChoiceField
 from .freshness import data_changed
 from .models import Measure, ProgressUpdate, Review
 from .roles import person_name, role_label
@@ -128,21 +128,7 @@ class MeasureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = [
-            "focus_area",
-            "title",
-            "cause",
-            "description",
-            "kind",
-            "is_one_off",
-            "operational_goal",
-            "start_date",
-            "end_date",
-            "responsible_party",
-            "responsible_unit",
-            "owner",
-            "is_archived",
-        ]
+        fields = [*MEASURE_FIELDS, "is_archived"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

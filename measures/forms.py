@@ -96,6 +96,24 @@ class OfAgreementChoiceField(forms.ModelMultipleChoiceField):
             ) from None
 
 
+# A measure's own fields, in the order the forms show them (the app's and
+# the admin's); each form adds its links or the archive flag.
+MEASURE_FIELDS = (
+    "focus_area",
+    "title",
+    "cause",
+    "description",
+    "kind",
+    "is_one_off",
+    "operational_goal",
+    "start_date",
+    "end_date",
+    "responsible_party",
+    "responsible_unit",
+    "owner",
+)
+
+
 class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
     """A measure's plan, in the order of BRÅ's action-plan template:
     cause → measure → operational goal → when → who. Each field is named once,
@@ -126,18 +144,7 @@ class MeasureForm(SpecificMessagesMixin, AccessibleFormMixin, forms.ModelForm):
         model = Measure
         formfield_callback = text_formfield
         fields = [
-            "focus_area",
-            "title",
-            "cause",
-            "description",
-            "kind",
-            "is_one_off",
-            "operational_goal",
-            "start_date",
-            "end_date",
-            "responsible_party",
-            "responsible_unit",
-            "owner",
+            *MEASURE_FIELDS,
             "areas",
             "problems",
             "indicators",

@@ -1,27 +1,42 @@
-"""`make bench`: how the main pages scale from 50 to 5,000 measures, and how
-long an import of 5,000 rows takes.
+"""`make bench`: how every page and export scales from 50 to 5,000 measures,
+what a real server serves of them per second, and how long an import of
+5,000 rows takes.
 
 Builds a throwaway database (SQLite by default, PostgreSQL when DATABASE_URL
 points there), fills it with demo data at each size with 10 progress updates
 per measure, requests every page 30 times through Django's test client and
 prints queries per request, median and p95 time, and the ratio between the
-sizes. Then it imports files of 5,000 rows through /measures/import/: the
-export of all 5,000 measures with a tenth of them edited, and 5,000 new rows
-as CSV and as Excel, timing the reading and checking of each (the preview),
-and then the confirmation that saves the new rows. Nothing is asserted about
-time: the figures are for people to read.
+sizes. At 5,000 measures it starts gunicorn (2 workers) on loopback and
+drives the main pages with wrk, side by side with /healthz/ (one query, the
+stack's floor) and the admin's changelist in the same run. Then it imports
+files of 5,000 rows through /measures/import/: the export of all 5,000
+measures with a tenth of them edited, and 5,000 new rows as CSV and as Excel,
+timing the reading and checking of each (the preview), and then the
+confirmation that saves the new rows. Nothing is asserted about time: the
+figures are for people to read.
 """
 
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 
-SIZES = (50, 5000)
+from tools import server
+
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "50,5000").split(","))
 REPEAT = 30
+# The PDF is made by WeasyPrint on every request: a few suffice.
+PDF_REPEAT = 5
 UPDATES_PER_MEASURE = 10
 IMPORT_REPEAT = 3
+# The throughput run: gunicorn's workers, wrk's connections and seconds per page.
+WORKERS = 2
+CONNECTIONS = 4
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 
 
 def _environment():
@@ -44,12 +59,19 @@ def _percentile(values, share):
 
 
 def _empty_tables():
+    from agreement.models import CitizenPromise, Indicator, SituationReport
     from followup.models import Decision, Meeting
     from measures.models import Measure, ProgressUpdate, Review
 
     # The demo data's decisions protect the measures they concern.
     Decision.objects.all().delete()
     Meeting.objects.all().delete()
+    Measure.problems.through.objects.all().delete()
+    Measure.indicators.through.objects.all().delete()
+    Measure.promises.through.objects.all().delete()
+    Indicator.objects.all().delete()
+    CitizenPromise.objects.all().delete()
+    SituationReport.objects.all().delete()
     Review.objects.all().delete()
     ProgressUpdate.objects.all().delete()
     Measure.areas.through.objects.all().delete()
@@ -57,7 +79,7 @@ def _empty_tables():
     Measure.objects.all().delete()
 
 
-def _measure(client, path, consume):
+def _measure(client, path, repeat=REPEAT):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -65,7 +87,7 @@ def _measure(client, path, consume):
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
-        if consume:
+        if response.streaming:
             b"".join(response.streaming_content)
         return response
 
@@ -75,11 +97,136 @@ def _measure(client, path, consume):
     # Counted now: later requests empty the connection's query log.
     query_count = len(queries)
     timings = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         start = time.perf_counter()
         once()
         timings.append((time.perf_counter() - start) * 1000)
     return query_count, statistics.median(timings), _percentile(timings, 0.95)
+
+
+def _pages():
+    """Every page and export a user reads, as (label, path, who, repeat):
+    the municipal staff's, and the review queue as a police liaison."""
+    from agreement.models import Indicator
+    from followup.models import Meeting
+    from measures.models import Measure
+
+    sample = Measure.objects.filter(is_archived=False, updates__isnull=False).order_by("pk").first()
+    period = _period()
+    frozen = Meeting.objects.filter(frozen_at__isnull=False).order_by("-held_on").first()
+    indicator = Indicator.objects.order_by("pk").first()
+    pages = [
+        ("/", "/"),
+        ("/agreement/", "/agreement/"),
+        ("/focus-areas/<slug>/", "/focus-areas/offentlig-miljo/"),
+        ("/areas/<slug>/", "/areas/jordbro/"),
+        ("/measures/", "/measures/"),
+        ("/measures/?flag=overdue", "/measures/?flag=overdue"),
+        ("/measures/<id>/", f"/measures/{sample.pk}/"),
+        ("/measures/<id>/edit/", f"/measures/{sample.pk}/edit/"),
+        ("/reviews/", "/reviews/", "police"),
+        ("/periods/", "/periods/"),
+        ("/periods/<id>/", f"/periods/{period.pk}/"),
+        ("/report/?period=<id>", f"/report/?period={period.pk}"),
+        ("/report/?period=<id>&detail=1", f"/report/?period={period.pk}&detail=1"),
+        ("/meetings/", "/meetings/"),
+        ("/meetings/<id>/", f"/meetings/{frozen.pk}/"),
+        ("/situation/", "/situation/"),
+        ("/indicators/", "/indicators/"),
+        ("/indicators/<id>/", f"/indicators/{indicator.pk}/"),
+        ("/promises/", "/promises/"),
+        ("/measures/export.csv", "/measures/export.csv"),
+        ("/measures/export.xlsx", "/measures/export.xlsx"),
+    ]
+    pages.append(("/meetings/<id>/report.pdf", f"/meetings/{frozen.pk}/report.pdf"))
+    return [
+        (
+            page[0],
+            page[1],
+            page[2] if len(page) > 2 else "staff",
+            PDF_REPEAT if page[1].endswith(".pdf") else REPEAT,
+        )
+        for page in pages
+    ]
+
+
+def _period():
+    """The period reports are due for today, as the overview shows it."""
+    from agreement.models import ReportingPeriod
+
+    return ReportingPeriod.objects.for_reporting()
+
+
+def _database_url():
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings["USER"] or ""
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    at = "@" if user else ""
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    host = settings["HOST"] or "localhost"
+    return f"postgres://{user}{password}{at}{host}{port}/{settings['NAME']}"
+
+
+def _wrk(url, cookie):
+    completed = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-H", f"Cookie: {cookie}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = completed.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if bad:
+        raise SystemExit(f"{url} answered {bad.group(1)} requests with an error")
+    return rate
+
+
+def _throughput(client, admin_client):
+    """Requests per second under gunicorn, page by page, with /healthz/ as the
+    floor; None when wrk is not installed."""
+    if not shutil.which("wrk"):
+        return None
+    period = _period()
+    user = f"sessionid={client.cookies['sessionid'].value}"
+    admin = f"sessionid={admin_client.cookies['sessionid'].value}"
+    targets = [
+        ("/healthz/", "/healthz/", user),
+        ("/", "/", user),
+        ("/agreement/", "/agreement/", user),
+        ("/focus-areas/<slug>/", "/focus-areas/offentlig-miljo/", user),
+        ("/areas/<slug>/", "/areas/jordbro/", user),
+        ("/measures/", "/measures/", user),
+        ("/report/?period=<id>", f"/report/?period={period.pk}", user),
+        ("/admin/measures/measure/", "/admin/measures/measure/", admin),
+    ]
+    env = server.environment(server.free_port(), _database_url(), WORKERS)
+    rates = {}
+    with server.gunicorn(env) as base:
+        for label, path, cookie in targets:
+            _wrk(base + path, cookie)  # warm each worker's cache
+            rates[label] = _wrk(base + path, cookie)
+    return rates
+
+
+def _print_throughput(rates, size):
+    print()
+    if rates is None:
+        print("Throughput: skipped, wrk is not installed (apt-get install wrk).")
+        return
+    print(
+        f"Throughput at {size} measures: gunicorn with {WORKERS} workers on loopback, "
+        f"wrk with {CONNECTIONS} connections for {SECONDS} s per page"
+    )
+    floor = rates["/healthz/"]
+    print(f"{'page':<32}{'requests/s':>12}{'of /healthz/':>14}")
+    print("-" * 58)
+    for label, rate in rates.items():
+        print(f"{label:<32}{rate:>12.1f}{rate / floor:>13.0%}")
 
 
 def _import_files(client):
@@ -196,8 +343,7 @@ def main():
     from django.test.utils import setup_test_environment
 
     from demo import data as demo
-    from measures.models import Measure
-    from measures.roles import MUNICIPAL_STAFF
+    from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
     setup_test_environment()
     vendor = connection.vendor
@@ -213,10 +359,17 @@ def main():
     print(f"Benchmark database: {vendor}, {connection.settings_dict['NAME']}")
     results = {}
     try:
-        user = get_user_model().objects.create_user("bench", password=None)
-        user.groups.add(Group.objects.get(name=MUNICIPAL_STAFF))
-        client = Client()
-        client.force_login(user)
+        User = get_user_model()
+        staff = User.objects.create_user("bench", password=None)
+        staff.groups.add(Group.objects.get(name=MUNICIPAL_STAFF))
+        police = User.objects.create_user("bench-police", password=None)
+        police.groups.add(Group.objects.get(name=POLICE_LIAISON))
+        admin = User.objects.create_superuser("bench-admin", password=None)
+        clients = {}
+        for who, user in (("staff", staff), ("police", police), ("admin", admin)):
+            clients[who] = Client()
+            clients[who].force_login(user)
+        client = clients["staff"]
         for size in SIZES:
             _empty_tables()
             started = time.perf_counter()
@@ -226,30 +379,21 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
             print(f"  {size:>5} measures seeded in {time.perf_counter() - started:.1f} s")
-            sample = (
-                Measure.objects.filter(is_archived=False, updates__isnull=False)
-                .order_by("pk")
-                .first()
-            )
-            pages = [
-                ("/", "/", False),
-                ("/measures/", "/measures/", False),
-                ("/measures/<id>/", f"/measures/{sample.pk}/", False),
-                ("/focus-areas/<slug>/", "/focus-areas/offentlig-miljo/", False),
-                ("/areas/<slug>/", "/areas/jordbro/", False),
-                ("/report/", "/report/?from=2026-07-01&to=2026-09-30", False),
-                ("/measures/export.csv", "/measures/export.csv", True),
-            ]
-            for label, path, consume in pages:
-                results[(label, size)] = _measure(client, path, consume)
+            for label, path, who, repeat in _pages():
+                results[(label, size)] = _measure(clients[who], path, repeat)
+        throughput = _throughput(clients["staff"], clients["admin"])
         import_lines = _bench_import(client)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     small, large = SIZES
-    linear = {"/report/", "/measures/export.csv"}
+    linear = {
+        "/report/?period=<id>&detail=1",
+        "/measures/export.csv",
+        "/measures/export.xlsx",
+    }
     header = (
-        f"{'page':<22}{'queries':>9}{'median ' + str(small):>13}{'p95 ' + str(small):>11}"
+        f"{'page':<32}{'queries':>9}{'median ' + str(small):>13}{'p95 ' + str(small):>11}"
         f"{'median ' + str(large):>14}{'p95 ' + str(large):>11}{'ratio':>8}  note"
     )
     print()
@@ -265,9 +409,10 @@ def main():
             f"{med_large / large:.3f} ms per measure (linear by nature)" if label in linear else ""
         )
         print(
-            f"{label:<22}{queries:>9}{med_small:>13.1f}{p95_small:>11.1f}"
+            f"{label:<32}{queries:>9}{med_small:>13.1f}{p95_small:>11.1f}"
             f"{med_large:>14.1f}{p95_large:>11.1f}{ratio:>8.2f}  {note}"
         )
+    _print_throughput(throughput, large)
     print()
     print(
         f"Import of {large} rows through /measures/import/ ({vendor}), "

@@ -9,16 +9,13 @@ Run by hand; it takes a few minutes and is not part of CI.
 import csv
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from tools import server
+
 USERS = int(os.environ.get("LOADTEST_USERS", "20"))
 DURATION = os.environ.get("LOADTEST_DURATION", "60s")
 MEASURES = int(os.environ.get("LOADTEST_MEASURES", "5000"))
@@ -27,41 +24,10 @@ DATABASE_URL = os.environ.get(
 )
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _env(port):
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": DATABASE_URL,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SITE_URL": "http://127.0.0.1",
-            "EMAIL_URL": "dummymail://",
-            "DEFAULT_FROM_EMAIL": "samverkan@example.invalid",
-            # Plain HTTP on loopback: no TLS proxy in front here.
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "STATIC_MANIFEST": "false",
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_ACCESS_LOG": "/dev/null",
-            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
 def _manage(env, *args, capture=False):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=server.ROOT,
         env=env,
         check=True,
         text=True,
@@ -108,70 +74,53 @@ def _count_updates(env):
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def _wait_for(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
-
-
 def main():
-    port = _free_port()
-    env = _env(port)
+    env = server.environment(
+        server.free_port(), DATABASE_URL, os.environ.get("WEB_CONCURRENCY", "4")
+    )
     print(f"Preparing {DATABASE_URL} with {MEASURES} measures …", flush=True)
     password, ids = _prepare(env)
     before = _count_updates(env)
-    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env)
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz/")
-        with tempfile.TemporaryDirectory() as tmp:
-            ack_file = Path(tmp) / "ack"
-            load_env = dict(
-                env,
-                LOADTEST_MEASURE_IDS=ids,
-                LOADTEST_PASSWORD=password,
-                LOADTEST_USERS=",".join(f"last{i}" for i in range(USERS)),
-                LOADTEST_ACK_FILE=str(ack_file),
-            )
-            print(
-                f"Driving http://127.0.0.1:{port} with {USERS} users for {DURATION} "
-                f"({env['WEB_CONCURRENCY']} gunicorn workers) …",
-                flush=True,
-            )
-            subprocess.run(
-                [
-                    str(BIN / "locust"),
-                    "-f",
-                    str(ROOT / "tools" / "locustfile.py"),
-                    "--headless",
-                    "--users",
-                    str(USERS),
-                    "--spawn-rate",
-                    str(USERS),
-                    "--run-time",
-                    DURATION,
-                    "--host",
-                    f"http://127.0.0.1:{port}",
-                    "--csv",
-                    str(Path(tmp) / "stats"),
-                    "--only-summary",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=load_env,
-                check=False,
-            )
-            rows = list(csv.DictReader((Path(tmp) / "stats_stats.csv").open()))
-            acknowledged = int(ack_file.read_text()) if ack_file.exists() else 0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with server.gunicorn(env) as base, tempfile.TemporaryDirectory() as tmp:
+        ack_file = Path(tmp) / "ack"
+        load_env = dict(
+            env,
+            LOADTEST_MEASURE_IDS=ids,
+            LOADTEST_PASSWORD=password,
+            LOADTEST_USERS=",".join(f"last{i}" for i in range(USERS)),
+            LOADTEST_ACK_FILE=str(ack_file),
+        )
+        print(
+            f"Driving {base} with {USERS} users for {DURATION} "
+            f"({env['WEB_CONCURRENCY']} gunicorn workers) …",
+            flush=True,
+        )
+        subprocess.run(
+            [
+                str(server.BIN / "locust"),
+                "-f",
+                str(server.ROOT / "tools" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(USERS),
+                "--run-time",
+                DURATION,
+                "--host",
+                base,
+                "--csv",
+                str(Path(tmp) / "stats"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=server.ROOT,
+            env=load_env,
+            check=False,
+        )
+        rows = list(csv.DictReader((Path(tmp) / "stats_stats.csv").open()))
+        acknowledged = int(ack_file.read_text()) if ack_file.exists() else 0
     after = _count_updates(env)
 
     print()

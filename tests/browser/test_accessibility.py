@@ -535,3 +535,30 @@ def test_axe_reports_what_it_finds(page, login, axe, officer):
     violations = axe()
     assert [v["id"] for v in violations] == ["label"], format_violations(violations)
     assert "unlabelled" in format_violations(violations)
+
+
+ADMIN_PAGES = [
+    lambda s: "/admin/",
+    lambda s: "/admin/measures/measure/",
+    lambda s: f"/admin/measures/measure/{s.measure.pk}/change/",
+    lambda s: "/admin/agreement/indicator/",
+    lambda s: "/admin/auth/user/",
+]
+
+
+@pytest.mark.parametrize(
+    "path", ADMIN_PAGES, ids=["index", "measures", "measure", "indicators", "users"]
+)
+def test_the_admin_fits_a_laptop_and_has_no_axe_violations(
+    page, login, axe, layout, scenario, admin, path
+):
+    login(admin)
+    response = page.goto(path(scenario))
+    assert response.status == 200
+
+    found = layout(1366)
+    assert found["pageWidth"] <= 1366
+    assert found["cutOff"] == []
+    assert found["scrolling"] == []
+    violations = axe()
+    assert not violations, format_violations(violations)
