@@ -69,7 +69,12 @@ def data_version(holder=None):
 
 def cached(key, make, *, holder=None, timeout=PAGE_TIMEOUT):
     """`make()`, kept in the cache under `key` and the data version."""
-    key = f"{key}:{data_version(holder)}"
+    return kept(f"{key}:{data_version(holder)}", make, timeout=timeout)
+
+
+def kept(key, make, *, timeout):
+    """`make()`, kept in the cache under `key` as it is: for what can never
+    change under its key (a frozen meeting's PDF), or via `cached`."""
     try:
         value = cache.get(key)
     except Exception:  # a cache that is down only stops saving time

@@ -7,10 +7,12 @@ import html
 import io
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from pypdf import PdfReader
 
 from agreement.models import Agreement, ReportingPeriod
+from followup import pdf
 from followup.models import Decision, Meeting
 from measures.models import Measure, ProgressUpdate
 from tests.forms import edit_data
@@ -337,10 +339,52 @@ def test_a_frozen_meetings_pdf_is_the_same_byte_for_byte_after_a_measure_changes
     )
     officer.first_name = "Nytt"
     officer.save()
+    cache.clear()  # made again from the snapshot, not served from the cache
     after = client.get(f"/meetings/{meeting.pk}/report.pdf").content
 
     assert before == after
     assert "Kameror vid terminalen, ny plan" not in pdf_text(after)
+
+
+@pytest.fixture
+def pdfs_made(monkeypatch):
+    """How many PDFs WeasyPrint has made."""
+    made = []
+    original = pdf._pdf
+
+    def counting(data):
+        made.append(1)
+        return original(data)
+
+    monkeypatch.setattr(pdf, "_pdf", counting)
+    return made
+
+
+def test_a_frozen_meetings_pdf_is_made_once_and_then_served_as_it_was(
+    client, officer, liaison, meeting, red_measure, pdfs_made
+):
+    client.force_login(officer)
+    client.post(f"/meetings/{meeting.pk}/freeze/")
+    first = client.get(f"/meetings/{meeting.pk}/report.pdf").content
+    client.post(
+        f"/measures/{red_measure.pk}/edit/",
+        edit_data(red_measure, title="Kameror vid terminalen, ny plan"),
+    )
+    client.force_login(liaison)
+    again = client.get(f"/meetings/{meeting.pk}/report.pdf").content
+
+    assert len(pdfs_made) == 1
+    assert again == first
+
+
+def test_a_draft_meetings_pdf_is_made_for_every_download(
+    client, officer, meeting, red_measure, pdfs_made
+):
+    client.force_login(officer)
+    client.get(f"/meetings/{meeting.pk}/report.pdf")
+    client.get(f"/meetings/{meeting.pk}/report.pdf")
+
+    assert len(pdfs_made) == 2
 
 
 def test_a_draft_meetings_pdf_follows_the_measures(client, officer, meeting, red_measure):
