@@ -6,12 +6,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreement.models import ReportingPeriod
-from measures.freshness import current_agreement
+from measures.freshness import cached, current_agreement
 from measures.models import Measure
 from measures.roles import person_name
 
@@ -104,18 +104,38 @@ def report_view(request):
     agreement = _agreement(request)
     form, start, end, period = _report_span(request, agreement, today)
     detail = request.GET.get("detail") == "1"
+    page = request.GET.get("page") or "1"
     data = None
     if start is not None:
-        data = report.build(
-            agreement=agreement,
-            start=start,
-            end=end,
-            today=today,
-            period=period,
-            page=request.GET.get("page"),
-            detail=detail,
+        # Kept under the data version (measures.freshness): the next request
+        # after any write builds it anew.
+        key = ":".join(
+            [
+                "report",
+                str(agreement.pk),
+                start.isoformat(),
+                end.isoformat(),
+                today.isoformat(),
+                str(period.pk if period else ""),
+                page[:12] if page.isdigit() else "1",
+                "detail" if detail else "",
+                translation.get_language() or "",
+            ]
         )
-        data["presented"] = report.present(data)
+        built = cached(
+            key,
+            lambda: report.build(
+                agreement=agreement,
+                start=start,
+                end=end,
+                today=today,
+                period=period,
+                page=page,
+                detail=detail,
+            ),
+            holder=request.user,
+        )
+        data = {**built, "presented": report.present(built)}
     return render(
         request,
         "followup/report.html",
@@ -140,7 +160,11 @@ def period_list(request):
     today = timezone.localdate()
     agreement = _agreement(request)
     periods = list(agreement.periods.all())
-    counts = Measure.objects.period_counts(periods)
+    counts = cached(
+        f"period-counts:{agreement.pk}:{today.isoformat()}",
+        lambda: Measure.objects.period_counts(periods),
+        holder=request.user,
+    )
     current = agreement.periods.for_reporting(today)
     rows = [
         {

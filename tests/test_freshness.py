@@ -255,3 +255,26 @@ def test_an_import_moves_the_version_once_however_many_rows(as_officer, monkeypa
     as_officer.post(f"/measures/import/{batch.pk}/confirm/")
     assert Measure.objects.filter(title__startswith="Trygghetsvandring").count() == 30
     assert len(moves) == 1
+
+
+def test_a_progress_update_shows_at_once_in_the_report_and_the_periods_count(
+    as_officer, agreement, make_measure, seen
+):
+    measure = make_measure(end_date=datetime.date(2027, 6, 30))
+    period = agreement.periods.containing(TODAY)
+    report = f"/report/?period={period.pk}&detail=1"
+    assert "Grannar hörde av sig" not in seen(report)
+    before = seen("/periods/")
+    response = as_officer.post(
+        f"/measures/{measure.pk}/updates/new/",
+        {
+            "reported_on": TODAY.isoformat(),
+            "status": "in_progress",
+            "progress": "40",
+            "assessment": "red",
+            "summary": "Grannar hörde av sig.",
+        },
+    )
+    assert response.status_code == 302
+    assert "Grannar hörde av sig" in text(as_officer.get(report))
+    assert text(as_officer.get("/periods/")) != before
