@@ -183,6 +183,7 @@ def _fail_login(page, scenario):
 
 
 def _filter_list(page, scenario):
+    page.locator("summary", has_text="Filtrera och sök").click()  # a <details>: no script
     page.get_by_label("Status").select_option(label="Pågår")
     page.get_by_label("Kommundel", exact=True).select_option(label="Jordbro")
     page.get_by_role("button", name="Filtrera").click()
