@@ -4,14 +4,14 @@ The same data as the report page (followup.report), drawn for A4 with the
 agreement and period in a running header and page numbers in the footer.
 A frozen meeting's PDF is made from its snapshot alone, so it is the same,
 byte for byte, however the measures and people change later; it is made
-once and then kept in the cache under the meeting and the moment it was
-frozen. A draft's PDF is made anew each time, as the report stands.
+once and then kept in the cache under the database, the meeting and the
+moment it was frozen. A draft's PDF is made anew each time, as the report stands.
 """
 
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from measures.freshness import kept
+from measures.freshness import database_epoch, kept
 
 from . import report
 
@@ -20,10 +20,11 @@ from . import report
 FROZEN_PDF_TIMEOUT = 7 * 24 * 60 * 60
 
 
-def meeting_report(meeting, *, today):
+def meeting_report(meeting, *, today, holder=None):
     if not meeting.is_frozen:
         return _pdf(report.for_meeting(meeting, today=today))
-    key = f"meeting-pdf:{meeting.pk}:{meeting.frozen_at.isoformat()}"
+    epoch = database_epoch(holder)
+    key = f"meeting-pdf:{epoch}:{meeting.pk}:{meeting.frozen_at.isoformat()}"
     return kept(key, lambda: _pdf(meeting.snapshot), timeout=FROZEN_PDF_TIMEOUT)
 
 

@@ -418,7 +418,7 @@ def decision_status(request, pk):
 def meeting_pdf(request, pk):
     """The meeting's report as a PDF: the frozen one once frozen, else as it stands."""
     meeting = _get_meeting(request, pk)
-    content = pdf.meeting_report(meeting, today=timezone.localdate())
+    content = pdf.meeting_report(meeting, today=timezone.localdate(), holder=request.user)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"styrgrupp-{meeting.held_on.isoformat()}-{meeting.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -67,6 +67,13 @@ def data_version(holder=None):
     return version
 
 
+def database_epoch(holder=None):
+    """This database's own mark, made at random with its first version: a key
+    that holds it is never read from another database's entries (a restored
+    backup, a test or benchmark database) in a shared cache."""
+    return data_version(holder).split("-", 1)[0]
+
+
 def cached(key, make, *, holder=None, timeout=PAGE_TIMEOUT):
     """`make()`, kept in the cache under `key` and the data version."""
     return kept(f"{key}:{data_version(holder)}", make, timeout=timeout)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from agreement.models import Agreement, ReportingPeriod
 from followup import pdf
 from followup.models import Decision, Meeting
-from measures.models import Measure, ProgressUpdate
+from measures.models import DataVersion, Measure, ProgressUpdate
 from tests.forms import edit_data
 
 D = datetime.date
@@ -412,3 +412,17 @@ def test_a_meeting_of_another_agreement_is_not_found(client, officer):
     for path in [f"/meetings/{foreign.pk}/", f"/meetings/{foreign.pk}/report.pdf"]:
         assert client.get(path).status_code == 404, path
     assert client.post(f"/meetings/{foreign.pk}/freeze/").status_code == 404
+
+
+def test_a_frozen_pdf_kept_for_another_database_is_not_served(
+    client, officer, meeting, red_measure, pdfs_made
+):
+    """A restored backup or a second database sharing the cache has its own
+    epoch: a meeting with the same number and moment is made anew."""
+    client.force_login(officer)
+    client.post(f"/meetings/{meeting.pk}/freeze/")
+    client.get(f"/meetings/{meeting.pk}/report.pdf")
+    DataVersion.objects.filter(pk=1).update(epoch="another-database")
+    client.get(f"/meetings/{meeting.pk}/report.pdf")
+
+    assert len(pdfs_made) == 2

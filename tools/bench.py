@@ -29,7 +29,7 @@ from tools import server
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "50,5000").split(","))
 REPEAT = 30
-# The PDF is made by WeasyPrint on every request: a few suffice.
+# The frozen PDF is made once (slowly, by WeasyPrint) and then kept: a few timings suffice.
 PDF_REPEAT = 5
 UPDATES_PER_MEASURE = 10
 IMPORT_REPEAT = 3
