@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from agreement.models import Problem
 from followup.models import Meeting
-from measures.freshness import data_changed
 from measures.models import Measure
+from tests.query_counts import made_anew_and_again
 
 D = datetime.date
 
@@ -98,13 +98,7 @@ def test_the_chains_pages_run_the_same_number_of_queries_at_5_and_100_measures(
     counts = []
     for start, n in [(1, 5), (6, 95)]:
         populate(n, start, **objects)
-        assert client.get(path).status_code == 200  # warms any per-process cache
-        data_changed()  # as after any write: cached pages are made anew
-        with CaptureQueriesContext(connection) as cold:
-            assert client.get(path).status_code == 200
-        with CaptureQueriesContext(connection) as warm:
-            assert client.get(path).status_code == 200
-        counts.append((len(cold), len(warm)))
+        counts.append(made_anew_and_again(client, path))
     assert counts[0] == counts[1], "the number of queries grows with the number of measures"
     assert counts[1] == expected
     assert Measure.objects.count() == 100

@@ -12,14 +12,12 @@ from the cache. A report made anew also reads its three kinds of follow-up
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agreement.models import ReportingPeriod
 from followup.models import Decision, Meeting
-from measures.freshness import data_changed
 from measures.models import Measure, Review
+from tests.query_counts import made_anew_and_again
 
 TODAY = timezone.localdate()
 
@@ -75,7 +73,6 @@ def test_follow_up_pages_run_the_same_number_of_queries_at_5_and_100_measures(
     agreement,
     make_measure,
     make_update,
-    django_assert_num_queries,
     template,
     expected,
 ):
@@ -98,13 +95,7 @@ def test_follow_up_pages_run_the_same_number_of_queries_at_5_and_100_measures(
         # The frozen meeting is frozen anew with everything made so far.
         Meeting.objects.filter(pk=frozen.pk).update(frozen_at=None, snapshot=None)
         assert client.post(f"/meetings/{frozen.pk}/freeze/").status_code == 302
-        assert client.get(path).status_code == 200  # warms any per-process cache
-        data_changed()  # as after any write: cached parts are made anew
-        with CaptureQueriesContext(connection) as cold:
-            assert client.get(path).status_code == 200
-        with CaptureQueriesContext(connection) as warm:
-            assert client.get(path).status_code == 200
-        counts.append((len(cold), len(warm)))
+        counts.append(made_anew_and_again(client, path))
     assert counts[0] == counts[1], "the number of queries grows with the number of measures"
     assert counts[1] == expected
     assert Measure.objects.count() == 100
