@@ -118,37 +118,32 @@ def _pages():
     frozen = Meeting.objects.filter(frozen_at__isnull=False).order_by("-held_on").first()
     indicator = Indicator.objects.order_by("pk").first()
     pages = [
-        ("/", "/"),
-        ("/agreement/", "/agreement/"),
-        ("/focus-areas/<slug>/", "/focus-areas/offentlig-miljo/"),
-        ("/areas/<slug>/", "/areas/jordbro/"),
-        ("/measures/", "/measures/"),
-        ("/measures/?flag=overdue", "/measures/?flag=overdue"),
-        ("/measures/<id>/", f"/measures/{sample.pk}/"),
-        ("/measures/<id>/edit/", f"/measures/{sample.pk}/edit/"),
+        ("/", "/", "staff"),
+        ("/agreement/", "/agreement/", "staff"),
+        ("/focus-areas/<slug>/", "/focus-areas/offentlig-miljo/", "staff"),
+        ("/areas/<slug>/", "/areas/jordbro/", "staff"),
+        ("/measures/", "/measures/", "staff"),
+        ("/measures/?flag=overdue", "/measures/?flag=overdue", "staff"),
+        ("/measures/<id>/", f"/measures/{sample.pk}/", "staff"),
+        ("/measures/<id>/edit/", f"/measures/{sample.pk}/edit/", "staff"),
         ("/reviews/", "/reviews/", "police"),
-        ("/periods/", "/periods/"),
-        ("/periods/<id>/", f"/periods/{period.pk}/"),
-        ("/report/?period=<id>", f"/report/?period={period.pk}"),
-        ("/report/?period=<id>&detail=1", f"/report/?period={period.pk}&detail=1"),
-        ("/meetings/", "/meetings/"),
-        ("/meetings/<id>/", f"/meetings/{frozen.pk}/"),
-        ("/situation/", "/situation/"),
-        ("/indicators/", "/indicators/"),
-        ("/indicators/<id>/", f"/indicators/{indicator.pk}/"),
-        ("/promises/", "/promises/"),
-        ("/measures/export.csv", "/measures/export.csv"),
-        ("/measures/export.xlsx", "/measures/export.xlsx"),
+        ("/periods/", "/periods/", "staff"),
+        ("/periods/<id>/", f"/periods/{period.pk}/", "staff"),
+        ("/report/?period=<id>", f"/report/?period={period.pk}", "staff"),
+        ("/report/?period=<id>&detail=1", f"/report/?period={period.pk}&detail=1", "staff"),
+        ("/meetings/", "/meetings/", "staff"),
+        ("/meetings/<id>/", f"/meetings/{frozen.pk}/", "staff"),
+        ("/situation/", "/situation/", "staff"),
+        ("/indicators/", "/indicators/", "staff"),
+        ("/indicators/<id>/", f"/indicators/{indicator.pk}/", "staff"),
+        ("/promises/", "/promises/", "staff"),
+        ("/measures/export.csv", "/measures/export.csv", "staff"),
+        ("/measures/export.xlsx", "/measures/export.xlsx", "staff"),
+        ("/meetings/<id>/report.pdf", f"/meetings/{frozen.pk}/report.pdf", "staff"),
     ]
-    pages.append(("/meetings/<id>/report.pdf", f"/meetings/{frozen.pk}/report.pdf"))
     return [
-        (
-            page[0],
-            page[1],
-            page[2] if len(page) > 2 else "staff",
-            PDF_REPEAT if page[1].endswith(".pdf") else REPEAT,
-        )
-        for page in pages
+        (label, path, who, PDF_REPEAT if path.endswith(".pdf") else REPEAT)
+        for label, path, who in pages
     ]
 
 
