@@ -11,13 +11,19 @@ serves a stale page; it only stops saving time.
 """
 
 import contextvars
+import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db.models import F
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from agreement.models import Agreement
 
@@ -38,6 +44,12 @@ UNWATCHED = {
     "importbatch",
     "importrow",
 }
+# What a process keeps of the versioned entries it read, newest last: an
+# entry never changes under its key, so it is served from memory without
+# asking the shared cache again.
+LOCAL_ENTRIES = 256
+_local = OrderedDict()
+_local_lock = threading.Lock()
 # Set inside one_change(): the writes there move the version once, at the end.
 _in_one_change = contextvars.ContextVar("in_one_change", default=False)
 
@@ -75,8 +87,26 @@ def database_epoch(holder=None):
 
 
 def cached(key, make, *, holder=None, timeout=PAGE_TIMEOUT):
-    """`make()`, kept in the cache under `key` and the data version."""
-    return kept(f"{key}:{data_version(holder)}", make, timeout=timeout)
+    """`make()`, kept in the cache under `key` and the data version, and in
+    the process's memory in front of it (the newest LOCAL_ENTRIES)."""
+    versioned = f"{key}:{data_version(holder)}"
+    with _local_lock:
+        value = _local.get(versioned)
+        if value is not None:
+            _local.move_to_end(versioned)
+            return value
+    value = kept(versioned, make, timeout=timeout)
+    with _local_lock:
+        _local[versioned] = value
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+    return value
+
+
+def forget_local():
+    """Empty the process's memory of cached entries (the tests do, with the cache)."""
+    with _local_lock:
+        _local.clear()
 
 
 def kept(key, make, *, timeout):
@@ -143,6 +173,36 @@ def cached_page_part(name, *parts, render, holder=None):
         ]
     )
     return cached(key, render, holder=holder)
+
+
+def query_key(request):
+    """The request's query string as part of a key: the links a cached body
+    holds are made from it, so two addresses never share one body."""
+    items = sorted(request.GET.lists())
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:16]
+
+
+def cached_page(request, template, body_template, name, parts, make, **shell):
+    """`template` around a body rendered from `body_template` and kept in the
+    cache (see `cached_page_part`); `make()` gives the body's context and is
+    only called when the body must be rendered, `shell` is what both need.
+    A `title` in what `make()` gives is kept with the body, for the shell's
+    <title>. The body holds no form with a CSRF token: it is shared between
+    requests."""
+
+    def render_body():
+        context = {**shell, **make()}
+        html = render_to_string(body_template, context, request)
+        return {"body": html, "title": str(context.get("title", ""))}
+
+    part = cached_page_part(
+        name, *parts, query_key(request), render=render_body, holder=request.user
+    )
+    return render(
+        request,
+        template,
+        {**shell, "body": mark_safe(part["body"]), "title": part["title"]},  # noqa: S308 — our own rendered template
+    )
 
 
 def current_agreement(request):

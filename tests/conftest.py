@@ -17,6 +17,7 @@ from agreement.models import (
     Problem,
     SituationReport,
 )
+from measures import freshness
 from measures.models import Measure, ProgressUpdate, Review
 from measures.roles import MUNICIPAL_STAFF, POLICE_LIAISON
 
@@ -155,8 +156,10 @@ def _empty_cache():
     the same data version, so pages cached by one test would otherwise be
     taken for the next one's.)"""
     cache.clear()
+    freshness.forget_local()
     yield
     cache.clear()
+    freshness.forget_local()
 
 
 @pytest.fixture(autouse=True)

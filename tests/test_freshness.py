@@ -278,3 +278,26 @@ def test_a_progress_update_shows_at_once_in_the_report_and_the_periods_count(
     assert response.status_code == 302
     assert "Grannar hörde av sig" in text(as_officer.get(report))
     assert "1 av 1" in text(as_officer.get("/periods/"))
+
+
+def test_the_user_is_read_with_the_data_version_of_the_models_own_table():
+    from measures import backends
+    from measures.models import DataVersion
+
+    table = DataVersion._meta.db_table
+    assert f"FROM {table} WHERE" in backends.VERSION_EPOCH
+    assert f"FROM {table} WHERE" in backends.VERSION_NUMBER
+
+
+def test_an_entry_read_once_is_served_from_the_process_memory(as_officer, measure, monkeypatch):
+    """A versioned entry never changes, so the process keeps it; a write moves
+    the version and the next request reads anew."""
+    path = f"/focus-areas/{measure.focus_area.slug}/"
+    text(as_officer.get(path))
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k))
+    text(as_officer.get(path))
+    assert not [key for key in asked if ":page:" in key]
+    as_officer.post(f"/measures/{measure.pk}/edit/", edit_data(measure, title="Ny titel"))
+    assert "Ny titel" in text(as_officer.get(path))
