@@ -34,8 +34,10 @@ from measures.roles import person_name
 from .models import Decision
 
 # Measures per page of the report's list, and per page with full detail.
-MEASURES_PER_PAGE = 200
+MEASURES_PER_PAGE = 100
 DETAILED_PER_PAGE = 50
+# Exceptions per page on the screen (a meeting's record keeps them all).
+EXCEPTIONS_PER_PAGE = 50
 EXCEPTIONS = ["red", "yellow", "overdue", "not_reported"]
 
 
@@ -431,6 +433,7 @@ def present(data):
             "totals": _summary_row(data["summary"]["totals"]),
         },
         "exceptions": [_measure_row(row) for row in data["exceptions"]],
+        "exception_count": data.get("exception_count", len(data["exceptions"])),
         "effect": None if effect is None else _effect_rows(effect),
         "verdicts": None if effect is None else _verdict_counts(effect),
         "groups": groups,

@@ -6,12 +6,20 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreement.models import ReportingPeriod
-from measures.freshness import cached, current_agreement
+from measures.freshness import (
+    cached,
+    cached_page,
+    cached_page_part,
+    current_agreement,
+    query_key,
+)
 from measures.models import Measure
 from measures.roles import person_name
 
@@ -50,7 +58,8 @@ def _save_as(user, form):
 def _get_meeting(request, pk, *, need="view"):
     """A meeting of the current agreement, if the user may `need` it (view or change)."""
     meeting = get_object_or_404(
-        Meeting.objects.select_related("agreement", "period", "frozen_by"),
+        # The frozen report is large: read only where it is shown.
+        Meeting.objects.select_related("agreement", "period", "frozen_by").defer("snapshot"),
         pk=pk,
         agreement=_agreement(request),
     )
@@ -100,55 +109,57 @@ def _report_span(request, agreement, today):
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def report_view(request):
-    today = timezone.localdate()
     agreement = _agreement(request)
-    form, start, end, period = _report_span(request, agreement, today)
-    detail = request.GET.get("detail") == "1"
-    page = request.GET.get("page") or "1"
-    data = None
-    if start is not None:
-        # Kept under the data version (measures.freshness): the next request
-        # after any write builds it anew.
-        key = ":".join(
-            [
-                "report",
-                str(agreement.pk),
-                start.isoformat(),
-                end.isoformat(),
-                today.isoformat(),
-                str(period.pk if period else ""),
-                page[:12] if page.isdigit() else "1",
-                "detail" if detail else "",
-                translation.get_language() or "",
-            ]
+
+    def make():
+        today = timezone.localdate()
+        form, start, end, period = _report_span(request, agreement, today)
+        if start is None:
+            return {"form": form, "report": None, "title": _("Follow-up report")}
+        built = report.build(
+            agreement=agreement,
+            start=start,
+            end=end,
+            today=today,
+            period=period,
+            page=request.GET.get("page") or "1",
+            detail=request.GET.get("detail") == "1",
         )
-        built = cached(
-            key,
-            lambda: report.build(
-                agreement=agreement,
-                start=start,
-                end=end,
-                today=today,
-                period=period,
-                page=page,
-                detail=detail,
-            ),
-            holder=request.user,
-        )
-        data = {**built, "presented": report.present(built)}
-    return render(
+        shown, exceptions = _on_screen(request, built)
+        return {
+            "form": form,
+            "report": {**shown, "presented": report.present(shown)},
+            "exceptions_page": exceptions,
+            "detail": request.GET.get("detail") == "1",
+            "generated": timezone.localtime(),
+            "title": " ".join(filter(None, [_("Follow-up report"), built["period"]["name"]])),
+        }
+
+    # The whole report is kept under the data version, the day and the
+    # address (measures.freshness): the next request after any write makes it anew.
+    return cached_page(
         request,
         "followup/report.html",
-        {
-            "agreement": agreement,
-            "form": form,
-            "report": data,
-            "period": period,
-            "detail": detail,
-            "labels": report.labels(),
-            "generated": timezone.localtime(),
-        },
+        "followup/_report_page.html",
+        "report",
+        [agreement.pk],
+        make,
+        agreement=agreement,
     )
+
+
+def _on_screen(request, data):
+    """A report's data as the screen shows it: the exceptions a page at a
+    time (a meeting's PDF has them all), and the page of them."""
+    exceptions = Paginator(data["exceptions"], report.EXCEPTIONS_PER_PAGE).get_page(
+        request.GET.get("exceptions_page")
+    )
+    shown = {
+        **data,
+        "exceptions": list(exceptions.object_list),
+        "exception_count": len(data["exceptions"]),
+    }
+    return shown, exceptions
 
 
 # --- Reporting periods
@@ -185,42 +196,51 @@ def period_list(request):
 
 
 def _worklist(request, period, reopen_form=None):
+    """The worklist's lists, kept for each user under the data version
+    (measures.freshness), around the form that reopens the period."""
     today = timezone.localdate()
     user = request.user
-    mine = request.GET.get("mine") == "1"
-    due = (
-        Measure.objects.due_in(period)
-        .with_reported_in(period)
-        .with_latest_update(until=period.ends_on)
-        .select_related("focus_area", "owner")
-    )
-    if mine:
-        due = due.filter(owner=user)
-    # The user's own first, then by contact person and unit.
-    ordered = due.annotate(is_mine=Q(owner=user)).order_by(
-        "-is_mine", "owner__first_name", "owner__last_name", "responsible_unit", "title", "pk"
-    )
-    unreported = Paginator(ordered.filter(reported_in_period=False), WORKLIST_PAGE_SIZE)
-    reported = Paginator(
-        ordered.filter(reported_in_period=True).order_by("focus_area__position", "title", "pk"),
-        WORKLIST_PAGE_SIZE,
-    )
-    return render(
-        request,
-        "followup/period_detail.html",
-        {
-            "period": period,
-            "agreement": period.agreement,
+
+    def make():
+        mine = request.GET.get("mine") == "1"
+        due = (
+            Measure.objects.due_in(period)
+            .with_reported_in(period)
+            .with_latest_update(until=period.ends_on)
+            .select_related("focus_area", "owner")
+        )
+        if mine:
+            due = due.filter(owner=user)
+        # The user's own first, then by contact person and unit.
+        ordered = due.annotate(is_mine=Q(owner=user)).order_by(
+            "-is_mine", "owner__first_name", "owner__last_name", "responsible_unit", "title", "pk"
+        )
+        unreported = Paginator(ordered.filter(reported_in_period=False), WORKLIST_PAGE_SIZE)
+        reported = Paginator(
+            ordered.filter(reported_in_period=True).order_by("focus_area__position", "title", "pk"),
+            WORKLIST_PAGE_SIZE,
+        )
+        return {
             "unreported": unreported.get_page(request.GET.get("page")),
             "reported": reported.get_page(request.GET.get("reported_page")),
             "totals": Measure.objects.due_counts(period),
             "mine": mine,
-            "is_open": period.is_open(today),
-            "is_reopened": period.is_reopened(today),
-            "can_reopen": user.has_perm("agreement.change_reportingperiod"),
-            "reopen_form": reopen_form or ReopenForm(instance=period),
-            "today": today,
-        },
+        }
+
+    return cached_page(
+        request,
+        "followup/period_detail.html",
+        "followup/_period_body.html",
+        "worklist",
+        [period.pk, user.pk],
+        make,
+        period=period,
+        agreement=period.agreement,
+        is_open=period.is_open(today),
+        is_reopened=period.is_reopened(today),
+        can_reopen=user.has_perm("agreement.change_reportingperiod"),
+        reopen_form=reopen_form or ReopenForm(instance=period),
+        today=today,
     )
 
 
@@ -261,6 +281,7 @@ def meeting_list(request):
     agreement = _agreement(request)
     meetings = (
         Meeting.objects.filter(agreement=agreement)
+        .defer("snapshot")
         .select_related("period")
         .annotate(
             decision_count=Count("decisions"),
@@ -305,20 +326,49 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     meeting = _get_meeting(request, pk)
     decisions = list(meeting.decisions.select_related("owner", "measure"))
-    snapshot = meeting.snapshot
+    frozen_report = None
+    if meeting.is_frozen:
+        # The frozen report never changes; kept like a page's body all the same.
+        frozen_report = cached_page_part(
+            "meeting-report",
+            meeting.pk,
+            query_key(request),
+            render=lambda: _frozen_report(request, meeting),
+            holder=request.user,
+        )
     return render(
         request,
         "followup/meeting_detail.html",
         {
             "meeting": meeting,
             "decisions": decisions,
-            "report": snapshot,
-            "presented": report.present(snapshot) if snapshot else None,
+            "frozen_report": mark_safe(frozen_report or ""),  # noqa: S308 — our own rendered template
             "today": timezone.localdate(),
             "can_change": request.user.has_perm("followup.change_meeting"),
             "can_decide": request.user.has_perm("followup.add_decision") and not meeting.is_frozen,
             "can_move_decisions": request.user.has_perm("followup.change_decision"),
         },
+    )
+
+
+def _frozen_report(request, meeting):
+    """The report frozen with the minutes, a page of its lists at a time."""
+    snapshot = meeting.snapshot
+    shown, exceptions = _on_screen(request, snapshot)
+    measures = Paginator(snapshot["measures"], report.MEASURES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown["measures"] = list(measures.object_list)
+    return render_to_string(
+        "followup/_frozen_report.html",
+        {
+            "meeting": meeting,
+            "report": shown,
+            "r": report.present(shown),
+            "exceptions_page": exceptions,
+            "pages": measures,
+        },
+        request,
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -26,7 +27,7 @@ from agreement.models import (
 )
 
 from . import charts
-from .freshness import cached_page_part, current_agreement
+from .freshness import cached_page, cached_page_part, current_agreement
 from .models import (
     ASSESSMENT_VALUES,
     ASSESSMENTS,
@@ -46,6 +47,9 @@ ATTENTION_ROWS = 10
 ASSESSED_ROWS = 8
 RECENT_ROWS = 8
 MINE_ROWS = 10
+# Bars a focus area's or district's page draws in its timeline; more than
+# that and the page links to the timeline on a page of its own instead.
+TIMELINE_ROWS = 100
 
 
 def _agreement(request):
@@ -255,30 +259,6 @@ def _timeline(agreement, rows, labels, today):
     return charts.heatmap(agreement, lines, today)
 
 
-def _cached_page(request, template, name, parts, context):
-    """The page with its body from the cache (see measures.freshness):
-    `context()` is only asked for when the body must be rendered."""
-    body = cached_page_part(
-        name,
-        *parts,
-        render=lambda: render_to_string(f"measures/_{name}_body.html", context(), request),
-        holder=request.user,
-    )
-    return render(request, template, {**context.shell, "body": mark_safe(body)})  # noqa: S308 — our own rendered template
-
-
-class _Context:
-    """A page's context, made when first asked for; `shell` is what the page
-    around the cached body needs."""
-
-    def __init__(self, make, **shell):
-        self.make = make
-        self.shell = shell
-
-    def __call__(self):
-        return {**self.shell, **self.make()}
-
-
 @require_safe
 @permission_required("measures.view_measure", raise_exception=True)
 def agreement_detail(request):
@@ -304,19 +284,15 @@ def agreement_detail(request):
             "share_elapsed": agreement.share_elapsed(today),
         }
 
-    return _cached_page(
+    return cached_page(
         request,
         "measures/agreement_detail.html",
+        "measures/_agreement_body.html",
         "agreement",
         [agreement.pk],
-        _Context(make, agreement=agreement),
+        make,
+        agreement=agreement,
     )
-
-
-def _page_number(request):
-    """The page asked for, as a key: anything that is not a number is page 1."""
-    number = request.GET.get("page", "1")
-    return number if number.isdigit() else "1"
 
 
 def _chain(agreement):
@@ -354,11 +330,18 @@ def _chain(agreement):
 
 
 def _measure_page(request, queryset, agreement, today):
-    """A page of the measures' table, and the timeline of all of them."""
+    """A page of the measures' table, and the timeline of all of them, or
+    None when they are too many to read on the page (see TIMELINE_ROWS)."""
     ordered = queryset.for_listing(today).order_by("start_date", "title", "pk")
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count > TIMELINE_ROWS:
+        return page, None
+    return page, _timeline_of(queryset, agreement, today)
+
+
+def _timeline_of(queryset, agreement, today):
     everyone = queryset.with_flags(today).order_by("start_date", "title", "pk")
-    return page, charts.timeline(agreement, everyone, today)
+    return charts.timeline(agreement, everyone, today)
 
 
 @require_safe
@@ -381,6 +364,7 @@ def focus_area_detail(request, slug):
             "compared_with": previous,
             "page": page,
             "timeline": timeline,
+            "timeline_url": reverse("measures:focus_area_timeline", args=[slug]),
             "today": today,
             "indicators": list(
                 Indicator.objects.filter(focus_area=focus_area)
@@ -389,12 +373,15 @@ def focus_area_detail(request, slug):
             ),
         }
 
-    return _cached_page(
+    return cached_page(
         request,
         "measures/focusarea_detail.html",
+        "measures/_focusarea_body.html",
         "focusarea",
-        [focus_area.pk, _page_number(request)],
-        _Context(make, agreement=agreement, focus_area=focus_area),
+        [focus_area.pk],
+        make,
+        agreement=agreement,
+        focus_area=focus_area,
     )
 
 
@@ -415,13 +402,55 @@ def area_detail(request, slug):
             "by_focus_area": [(fa, summary(rows.get(fa.pk))) for fa in focus_areas],
             "page": page,
             "timeline": timeline,
+            "timeline_url": reverse("measures:area_timeline", args=[slug]),
             "today": today,
         }
 
-    return _cached_page(
+    return cached_page(
         request,
         "measures/area_detail.html",
+        "measures/_area_body.html",
         "area",
-        [agreement.pk, area.pk, _page_number(request)],
-        _Context(make, agreement=agreement, area=area),
+        [agreement.pk, area.pk],
+        make,
+        agreement=agreement,
+        area=area,
+    )
+
+
+@require_safe
+@permission_required("measures.view_measure", raise_exception=True)
+def focus_area_timeline(request, slug):
+    """Every measure of a focus area in one timeline, however many."""
+    agreement = _agreement(request)
+    focus_area = get_object_or_404(FocusArea, agreement=agreement, slug=slug)
+    measures = _live(agreement).filter(focus_area=focus_area)
+    back = reverse("measures:focus_area", args=[slug])
+    return _timeline_page(request, agreement, focus_area, measures, back)
+
+
+@require_safe
+@permission_required("measures.view_measure", raise_exception=True)
+def area_timeline(request, slug):
+    """Every measure of a district in one timeline, however many."""
+    agreement = _agreement(request)
+    area = get_object_or_404(Area, slug=slug)
+    back = reverse("measures:area", args=[slug])
+    return _timeline_page(request, agreement, area, _live(agreement).filter(areas=area), back)
+
+
+def _timeline_page(request, agreement, group, measures, back):
+    def make():
+        return {"timeline": _timeline_of(measures, agreement, timezone.localdate())}
+
+    return cached_page(
+        request,
+        "measures/timeline.html",
+        "measures/_timeline_body.html",
+        "timeline",
+        [agreement.pk, type(group).__name__, group.pk],
+        make,
+        agreement=agreement,
+        group=group,
+        back=back,
     )

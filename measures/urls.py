@@ -8,7 +8,13 @@ urlpatterns = [
     path("", dashboard.overview, name="overview"),
     path("agreement/", dashboard.agreement_detail, name="agreement"),
     path("focus-areas/<slug:slug>/", dashboard.focus_area_detail, name="focus_area"),
+    path(
+        "focus-areas/<slug:slug>/timeline/",
+        dashboard.focus_area_timeline,
+        name="focus_area_timeline",
+    ),
     path("areas/<slug:slug>/", dashboard.area_detail, name="area"),
+    path("areas/<slug:slug>/timeline/", dashboard.area_timeline, name="area_timeline"),
     path("measures/", views.measure_list, name="list"),
     path("measures/export.csv", exports.export_csv, name="export_csv"),
     path("measures/export.xlsx", exports.export_xlsx, name="export_xlsx"),

@@ -2,7 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Min,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +32,7 @@ from .forms import (
     ReviewForm,
     ReviewQueueFilter,
 )
-from .freshness import current_agreement
+from .freshness import cached_page, current_agreement
 from .history import change_log, display_value
 from .models import (
     FLAGS,
@@ -380,35 +390,42 @@ def progress_update_create(request, pk):
 @require_safe
 @permission_required("measures.add_review", raise_exception=True)
 def review_queue(request):
+    """The liaison's queue, kept under the data version for each reviewer
+    (measures.freshness): it changes only when something is written."""
     agreement = _current_agreement(request)
-    form = ReviewQueueFilter(request.GET or None, agreement=agreement)
-    pending = ProgressUpdate.objects.awaiting_review(request.user)
-    if form.is_valid():
-        if form.cleaned_data["focus_area"]:
-            pending = pending.filter(measure__focus_area=form.cleaned_data["focus_area"])
-        if form.cleaned_data["party"]:
-            pending = pending.filter(measure__responsible_party=form.cleaned_data["party"])
-    # Several reports of one measure are read together, from the measure
-    # whose oldest report has waited longest.
-    oldest = (
-        ProgressUpdate.objects.awaiting_review(request.user)
-        .filter(measure=OuterRef("measure"))
-        .order_by()
-        .values("measure")
-        .annotate(first=Min("reported_on"))
-        .values("first")
-    )
-    pending = (
-        pending.annotate(measure_first=Subquery(oldest))
-        .select_related("measure__focus_area", "author")
-        .order_by("measure_first", "measure_id", "reported_on", "created_at", "pk")
-    )
-    paginator = Paginator(pending, REVIEW_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
+
+    def make():
+        form = ReviewQueueFilter(request.GET or None, agreement=agreement)
+        pending = ProgressUpdate.objects.awaiting_review(request.user)
+        if form.is_valid():
+            if form.cleaned_data["focus_area"]:
+                pending = pending.filter(measure__focus_area=form.cleaned_data["focus_area"])
+            if form.cleaned_data["party"]:
+                pending = pending.filter(measure__responsible_party=form.cleaned_data["party"])
+        # Several reports of one measure are read together, from the measure
+        # whose oldest report has waited longest. A filter keeps or drops all
+        # of a measure's reports, so the oldest is the same among those shown.
+        pending = (
+            pending.annotate(
+                measure_first=Window(Min("reported_on"), partition_by=[F("measure_id")])
+            )
+            .select_related("measure__focus_area", "author")
+            .order_by("measure_first", "measure_id", "reported_on", "created_at", "pk")
+        )
+        paginator = Paginator(pending, REVIEW_PAGE_SIZE)
+        return {
+            "page": paginator.get_page(request.GET.get("page")),
+            "paginator": paginator,
+            "form": form,
+        }
+
+    return cached_page(
         request,
         "measures/review_queue.html",
-        {"page": page, "paginator": paginator, "form": form},
+        "measures/_review_queue_body.html",
+        "reviews",
+        [request.user.pk],
+        make,
     )
 
 

@@ -53,12 +53,12 @@ def populate(n, start, *, make_measure, make_update, officer, liaison, jordbro, 
 
 # (made anew after a write, again with its cached parts)
 PINNED = {
-    "/report/?period={t1}": (17, 4),
-    "/report/?period={t1}&detail=1": (19, 4),
+    "/report/?period={t1}": (17, 1),
+    "/report/?period={t1}&detail=1": (19, 1),
     "/periods/": (8, 3),
-    "/periods/{t1}/": (11, 7),
+    "/periods/{t1}/": (11, 3),
     "/meetings/": (7, 3),
-    "/meetings/{frozen}/": (7, 3),
+    "/meetings/{frozen}/": (8, 3),
     "/meetings/{draft}/report.pdf": (15, 12),
     "/meetings/{frozen}/report.pdf": (5, 2),
 }
