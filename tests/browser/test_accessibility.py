@@ -297,6 +297,13 @@ PAGES = [
     ("agreement", "officer", lambda s: "/agreement/", None, 200),
     ("focus-area", "officer", lambda s: "/focus-areas/barn-och-unga/", None, 200),
     ("area", "officer", lambda s: "/areas/jordbro/", None, 200),
+    (
+        "focus-area-timeline",
+        "officer",
+        lambda s: "/focus-areas/barn-och-unga/timeline/",
+        None,
+        200,
+    ),
     ("report", "officer", lambda s: "/report/", None, 200),
     ("import", "officer", lambda s: "/measures/import/", None, 200),
     ("import-errors", "officer", lambda s: "/measures/import/", _submit("Läs in filen"), 200),
