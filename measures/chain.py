@@ -8,7 +8,7 @@ queries, however many measures there are.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,10 +20,15 @@ from agreement.models import CitizenPromise, Indicator, IndicatorValue, Situatio
 
 from . import charts
 from .forms import IndicatorValueForm
-from .freshness import current_agreement
-from .models import ASSESSMENTS, Measure, MeasureIndicator, MeasurePromise
+from .freshness import cached_page, current_agreement
+from .models import ASSESSMENTS, Measure, MeasureIndicator, MeasureProblem, MeasurePromise
 
 form_methods = require_http_methods(["GET", "HEAD", "POST"])
+
+# The most measures a problem, promise or indicator lists on the chain's
+# pages; the list of measures, filtered to it, has all of them. Without a
+# cap the pages grow with the data (at 5,000 measures /situation/ was 1 MB).
+LINKED_ROWS = 10
 
 
 def _agreement(request):
@@ -33,14 +38,61 @@ def _agreement(request):
     return agreement
 
 
-def _live_measures():
-    """The measures as the chain's pages list them: live, with their current assessment."""
-    return (
-        Measure.objects.active()
-        .with_assessment()
-        .select_related("focus_area")
-        .order_by("title", "pk")
+def _newest_links(through, field, row):
+    """The row's (problem's, promise's or indicator's) links to live measures,
+    in the link model `through` whose foreign key to it is `field`, the most
+    recent first.
+
+    The chain's pages show the LINKED_ROWS measures most recently linked, by
+    title, and link to the list of all. Taken in the order of the link table's
+    index on the row, only those few are read. The first ten by title would
+    sort every measure of the row, and a sliced Prefetch also works out every
+    one's assessment first: at 5,000 measures /situation/ became more than
+    twice as slow as at 50."""
+    return through.objects.filter(**{field: row}, measure__is_archived=False).order_by("-pk")
+
+
+def _linked_ids(through, field):
+    """Annotations `linked_0` … `linked_9`: the ids of the row's LINKED_ROWS
+    most recently linked live measures, None where it has fewer."""
+    newest = _newest_links(through, field, OuterRef("pk")).values("measure")
+    return {f"linked_{i}": Subquery(newest[i : i + 1]) for i in range(LINKED_ROWS)}
+
+
+def _with_linked_measures(rows):
+    """Set each row's `linked_measures` from its `_linked_ids`, by title, with
+    their assessment; in one query however many rows and measures there are."""
+    ids = {getattr(row, f"linked_{i}") for row in rows for i in range(LINKED_ROWS)}
+    ids.discard(None)
+    measures = {}
+    if ids:
+        shown = (
+            Measure.objects.filter(pk__in=ids)
+            .with_assessment()
+            .select_related("focus_area")
+            .only("pk", "title", "focus_area__name")  # all the pages show of them
+            .order_by("title", "pk")
+        )
+        measures = {measure.pk: measure for measure in _with_assessment_labels(shown)}
+    for row in rows:
+        linked = {getattr(row, f"linked_{i}") for i in range(LINKED_ROWS)}
+        row.linked_measures = [m for pk, m in measures.items() if pk in linked]
+    return rows
+
+
+def _live_count(through, field):
+    """How many live measures name the row, through the link model `through`
+    whose foreign key to the row is `field`: one subquery, not one per row."""
+    # Not joined to the measures: the few archived ones are looked up once.
+    counted = (
+        through.objects.filter(**{field: OuterRef("pk")})
+        .exclude(measure__in=Measure.objects.filter(is_archived=True))
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return Coalesce(Subquery(counted), Value(0))
 
 
 def _assessment_words():
@@ -75,29 +127,26 @@ def situation_detail(request, pk):
 def _situation_page(request, agreement, report):
     """A situation report's problems, each with the live measures that
     address it; with `?unaddressed=1` only the problems none addresses."""
-    reports = list(
-        SituationReport.objects.filter(agreement=agreement).order_by("-prepared_on", "-pk")
-    )
-    problems = []
-    if report is not None:
-        problems = list(
-            report.problems.select_related("focus_area")
-            .prefetch_related(
-                "areas",
-                Prefetch("measures", queryset=_live_measures(), to_attr="live_measures"),
-            )
-            .order_by(F("focus_area__position").asc(nulls_last=True), "pk")
+
+    def make():
+        reports = list(
+            SituationReport.objects.filter(agreement=agreement).order_by("-prepared_on", "-pk")
         )
-    for problem in problems:
-        _with_assessment_labels(problem.live_measures)
-    unaddressed = [p for p in problems if not p.live_measures]
-    only_unaddressed = request.GET.get("unaddressed") == "1"
-    return render(
-        request,
-        "measures/situationreport_detail.html",
-        {
-            "agreement": agreement,
-            "report": report,
+        problems = []
+        if report is not None:
+            problems = list(
+                report.problems.select_related("focus_area")
+                .annotate(
+                    measure_count=_live_count(MeasureProblem, "problem"),
+                    **_linked_ids(MeasureProblem, "problem"),
+                )
+                .prefetch_related("areas")
+                .order_by(F("focus_area__position").asc(nulls_last=True), "pk")
+            )
+        _with_linked_measures(problems)
+        unaddressed = [p for p in problems if not p.measure_count]
+        only_unaddressed = request.GET.get("unaddressed") == "1"
+        return {
             "reports": reports,
             "is_latest": bool(reports) and report is not None and report.pk == reports[0].pk,
             "problems": unaddressed if only_unaddressed else problems,
@@ -108,23 +157,21 @@ def _situation_page(request, agreement, report):
             .of_agreement(agreement)
             .without_problem()
             .count(),
-        },
+        }
+
+    return cached_page(
+        request,
+        "measures/situationreport_detail.html",
+        "measures/_situationreport_detail_body.html",
+        "situation",
+        [agreement.pk, report.pk if report else ""],
+        make,
+        agreement=agreement,
+        report=report,
     )
 
 
 # --- Indicators
-
-
-def _measure_counts():
-    """How many live measures name the indicator."""
-    counted = (
-        MeasureIndicator.objects.filter(indicator=OuterRef("pk"), measure__is_archived=False)
-        .order_by()
-        .values("indicator")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), Value(0))
 
 
 def _verdicts(indicators):
@@ -145,22 +192,27 @@ def _verdicts(indicators):
 @permission_required("agreement.view_indicator", raise_exception=True)
 def indicator_list(request):
     agreement = _agreement(request)
-    indicators = list(
-        Indicator.objects.filter(agreement=agreement)
-        .select_related("focus_area")
-        .with_latest()
-        .annotate(measure_count=_measure_counts())
-        .order_by(F("focus_area__position").asc(nulls_last=True), "title", "pk")
-    )
-    return render(
+    can_add_value = request.user.has_perm("agreement.add_indicatorvalue")
+
+    def make():
+        indicators = list(
+            Indicator.objects.filter(agreement=agreement)
+            .select_related("focus_area")
+            .with_latest()
+            .annotate(measure_count=_live_count(MeasureIndicator, "indicator"))
+            .order_by(F("focus_area__position").asc(nulls_last=True), "title", "pk")
+        )
+        return {"indicators": indicators, "verdicts": _verdicts(indicators)}
+
+    return cached_page(
         request,
         "measures/indicator_list.html",
-        {
-            "agreement": agreement,
-            "indicators": indicators,
-            "verdicts": _verdicts(indicators),
-            "can_add_value": request.user.has_perm("agreement.add_indicatorvalue"),
-        },
+        "measures/_indicator_list_body.html",
+        "indicators",
+        [agreement.pk, can_add_value],
+        make,
+        agreement=agreement,
+        can_add_value=can_add_value,
     )
 
 
@@ -176,43 +228,52 @@ def _get_indicator(request, pk):
 @require_safe
 @permission_required("agreement.view_indicator", raise_exception=True)
 def indicator_detail(request, pk):
-    indicator = _get_indicator(request, pk)
-    today = timezone.localdate()
-    values = list(indicator.values.select_related("entered_by").order_by("measured_on", "pk"))
-    since_baseline = [v for v in values if v.measured_on >= indicator.baseline_on]
-    latest = since_baseline[-1] if since_baseline else None
-    indicator.latest_value = latest.value if latest else None
-    indicator.latest_on = latest.measured_on if latest else None
-    _verdicts([indicator])
-    # Each value's change from the one before, for the table.
-    previous = None
-    for value in values:
-        value.change = None if previous is None else value.value - previous.value
-        previous = value
-    measures = _with_assessment_labels(
-        list(
-            Measure.objects.filter(indicators=indicator)
-            .active()
-            .with_assessment()
-            .select_related("focus_area")
-            .order_by("title", "pk")
+    found = _get_indicator(request, pk)
+    can_add_value = request.user.has_perm("agreement.add_indicatorvalue")
+
+    def make():
+        indicator = (
+            Indicator.objects.select_related("focus_area", "agreement")
+            .annotate(
+                measure_count=_live_count(MeasureIndicator, "indicator"),
+                **_linked_ids(MeasureIndicator, "indicator"),
+            )
+            .get(pk=found.pk)
         )
-    )
-    return render(
-        request,
-        "measures/indicator_detail.html",
-        {
-            "agreement": indicator.agreement,
+        today = timezone.localdate()
+        values = list(indicator.values.select_related("entered_by").order_by("measured_on", "pk"))
+        since_baseline = [v for v in values if v.measured_on >= indicator.baseline_on]
+        latest = since_baseline[-1] if since_baseline else None
+        indicator.latest_value = latest.value if latest else None
+        indicator.latest_on = latest.measured_on if latest else None
+        _verdicts([indicator])
+        # Each value's change from the one before, for the table.
+        previous = None
+        for value in values:
+            value.change = None if previous is None else value.value - previous.value
+            previous = value
+        _with_linked_measures([indicator])
+        return {
             "indicator": indicator,
             "values": values,
             "newest_first": list(reversed(values)),
             "latest": latest,
             "chart": charts.indicator_chart(indicator, values, today),
             "areas": list(indicator.areas.all()),
-            "measures": measures,
+            "measures": indicator.linked_measures,
             "today": today,
-            "can_add_value": request.user.has_perm("agreement.add_indicatorvalue"),
-        },
+        }
+
+    return cached_page(
+        request,
+        "measures/indicator_detail.html",
+        "measures/_indicator_detail_body.html",
+        "indicator",
+        [found.pk, can_add_value],
+        make,
+        agreement=found.agreement,
+        indicator=found,
+        can_add_value=can_add_value,
     )
 
 
@@ -259,17 +320,27 @@ def indicator_value_create(request, pk):
 @permission_required("agreement.view_citizenpromise", raise_exception=True)
 def promise_list(request):
     agreement = _agreement(request)
-    promises = list(
-        CitizenPromise.objects.filter(agreement=agreement)
-        .prefetch_related(Prefetch("measures", queryset=_live_measures(), to_attr="live_measures"))
-        .order_by("-valid_from", "title", "pk")
-    )
-    for promise in promises:
-        _with_assessment_labels(promise.live_measures)
-    return render(
+
+    def make():
+        promises = list(
+            CitizenPromise.objects.filter(agreement=agreement)
+            .annotate(
+                measure_count=_live_count(MeasurePromise, "promise"),
+                **_linked_ids(MeasurePromise, "promise"),
+            )
+            .order_by("-valid_from", "title", "pk")
+        )
+        _with_linked_measures(promises)
+        return {"promises": promises, "today": timezone.localdate()}
+
+    return cached_page(
         request,
         "measures/citizenpromise_list.html",
-        {"agreement": agreement, "promises": promises, "today": timezone.localdate()},
+        "measures/_citizenpromise_list_body.html",
+        "promises",
+        [agreement.pk],
+        make,
+        agreement=agreement,
     )
 
 
@@ -278,32 +349,46 @@ def promise_list(request):
 def promise_detail(request, pk):
     agreement = _agreement(request)
     promise = get_object_or_404(CitizenPromise, pk=pk, agreement=agreement)
-    measures = _with_assessment_labels(
-        list(
-            Measure.objects.filter(
-                pk__in=MeasurePromise.objects.filter(promise=promise).values("measure")
+
+    def make():
+        measures = _with_assessment_labels(
+            list(
+                Measure.objects.filter(
+                    pk__in=_newest_links(MeasurePromise, "promise", promise).values("measure")[
+                        :LINKED_ROWS
+                    ]
+                )
+                .with_latest_update()
+                .with_assessment()
+                .select_related("focus_area", "owner")
+                .order_by("title", "pk")
             )
-            .active()
-            .with_latest_update()
-            .with_assessment()
-            .select_related("focus_area", "owner")
-            .order_by("title", "pk")
         )
-    )
-    counts = dict.fromkeys(_assessment_words(), 0)
-    for measure in measures:
-        counts[measure.assessment] += 1
-    return render(
-        request,
-        "measures/citizenpromise_detail.html",
-        {
-            "agreement": agreement,
-            "promise": promise,
+        # Counted by the database over all of them, not only the rows shown.
+        linked = Measure.objects.filter(
+            pk__in=MeasurePromise.objects.filter(promise=promise).values("measure")
+        ).active()
+        counts = dict.fromkeys(_assessment_words(), 0)
+        counts.update(
+            linked.with_assessment().order_by().values_list("assessment").annotate(n=Count("pk"))
+        )
+        return {
             "measures": measures,
+            "measure_count": sum(counts.values()),
             "assessments": [
                 {"value": value, "label": label, "count": counts[value], "delta": None}
                 for value, label in ASSESSMENTS
             ],
             "today": timezone.localdate(),
-        },
+        }
+
+    return cached_page(
+        request,
+        "measures/citizenpromise_detail.html",
+        "measures/_citizenpromise_detail_body.html",
+        "promise",
+        [promise.pk],
+        make,
+        agreement=agreement,
+        promise=promise,
     )

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agreement.models import Area, FocusArea
+from agreement.models import Area, CitizenPromise, FocusArea, Indicator, Problem
 
 from .forms import UserChoiceField
 from .models import ASSESSMENTS, FLAGS, NO_PROBLEM, NO_PROBLEM_LABEL, UNASSESSED, Measure
@@ -12,6 +12,8 @@ from .roles import people_in_roles
 ANY_FLAG = "any"
 # The free-text search looks for at most this many words, each anywhere.
 SEARCH_WORDS = 10
+# The filters the chain's pages link to, for all the measures of one of them.
+CHAIN_FILTERS = ("problem", "promise", "indicator")
 
 
 class FromToWidget(django_filters.widgets.DateRangeWidget):
@@ -73,6 +75,27 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("Ends"),
         widget=FromToWidget(attrs={"type": "date"}),
     )
+    # The chain's pages list a few measures per problem, promise or indicator
+    # and link here for all of them. They are chosen by following such a link,
+    # not in the form: hidden inputs keep them while other filters are added.
+    problem = django_filters.ModelChoiceFilter(
+        field_name="problems",
+        queryset=Problem.objects.none(),
+        label=_("Problem"),
+        widget=forms.HiddenInput,
+    )
+    promise = django_filters.ModelChoiceFilter(
+        field_name="promises",
+        queryset=CitizenPromise.objects.none(),
+        label=_("Citizen promise"),
+        widget=forms.HiddenInput,
+    )
+    indicator = django_filters.ModelChoiceFilter(
+        field_name="indicators",
+        queryset=Indicator.objects.none(),
+        label=_("Indicator"),
+        widget=forms.HiddenInput,
+    )
     archived = django_filters.BooleanFilter(
         method="filter_archived",
         label=_("Include archived measures"),
@@ -100,6 +123,27 @@ class MeasureFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         if agreement is not None:
             self.filters["focus_area"].queryset = FocusArea.objects.filter(agreement=agreement)
+            self.filters["problem"].queryset = Problem.objects.filter(
+                situation_report__agreement=agreement
+            )
+            self.filters["promise"].queryset = CitizenPromise.objects.filter(agreement=agreement)
+            self.filters["indicator"].queryset = Indicator.objects.filter(agreement=agreement)
+
+    @property
+    def chain_links(self):
+        """The problem, promise or indicator the list is narrowed to, each as
+        {"name", "object", "without"} (the query string without it), for the
+        line above the table that says so and how to undo it."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        links = []
+        for name in CHAIN_FILTERS:
+            chosen = self.form.cleaned_data.get(name)
+            if chosen is not None:
+                without = self.data.copy()
+                without.pop(name, None)
+                links.append({"name": name, "object": chosen, "without": without.urlencode()})
+        return links
 
     @property
     def qs(self):

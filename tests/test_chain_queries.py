@@ -59,14 +59,14 @@ def populate(n, start, *, make_measure, make_update, jordbro, chain):
 # (made anew after a write, again with its cached parts)
 PINNED = {
     "/agreement/": (13, 1),
-    "/situation/": (11, 7),
-    "/situation/{report}/": (11, 7),
-    "/situation/?unaddressed=1": (11, 7),
-    "/indicators/": (6, 2),
-    "/indicators/{indicator}/": (9, 5),
+    "/situation/": (11, 2),
+    "/situation/{report}/": (11, 2),
+    "/situation/?unaddressed=1": (11, 2),
+    "/indicators/": (6, 1),
+    "/indicators/{indicator}/": (10, 2),
     "/indicators/{indicator}/values/new/": (7, 3),
-    "/promises/": (7, 3),
-    "/promises/{promise}/": (7, 3),
+    "/promises/": (7, 1),
+    "/promises/{promise}/": (8, 2),  # the rows shown, and the assessments of all counted
     "/measures/?flag=no_problem": (12, 8),
     "/measures/new/": (11, 7),
 }

@@ -296,8 +296,36 @@ def test_an_entry_read_once_is_served_from_the_process_memory(as_officer, measur
     text(as_officer.get(path))
     asked = []
     real_get = cache.get
-    monkeypatch.setattr(cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k))
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k)
+    )
     text(as_officer.get(path))
     assert not [key for key in asked if ":page:" in key]
     as_officer.post(f"/measures/{measure.pk}/edit/", edit_data(measure, title="Ny titel"))
     assert "Ny titel" in text(as_officer.get(path))
+
+
+def test_a_new_indicator_value_shows_at_once_on_the_indicators_pages(as_officer, indicator, seen):
+    assert "27,5" not in seen(f"/indicators/{indicator.pk}/")
+    seen("/indicators/")
+    response = as_officer.post(
+        f"/indicators/{indicator.pk}/values/new/",
+        {"measured_on": TODAY.isoformat(), "value": "27,5", "comment": "Hösten."},
+    )
+    assert response.status_code == 302
+    assert "27,5" in text(as_officer.get(f"/indicators/{indicator.pk}/"))
+    assert "27,5" in text(as_officer.get("/indicators/"))
+
+
+def test_a_measure_linked_to_a_problem_and_a_promise_shows_at_once(
+    as_officer, measure, problem, promise, seen
+):
+    assert measure.title not in seen("/situation/")
+    assert measure.title not in seen("/promises/")
+    data = browser_post_data(as_officer.get(f"/measures/{measure.pk}/edit/").content.decode())
+    data["problems"] = [str(problem.pk)]
+    data["promises"] = [str(promise.pk)]
+    assert as_officer.post(f"/measures/{measure.pk}/edit/", data).status_code == 302
+    assert measure.title in text(as_officer.get("/situation/"))
+    assert measure.title in text(as_officer.get("/promises/"))
+    assert measure.title in text(as_officer.get(f"/promises/{promise.pk}/"))

@@ -554,3 +554,71 @@ def test_a_measures_indicators_are_chosen_on_its_form(as_officer, measure, indic
     )
     assert response.status_code == 302
     assert list(measure.indicators.all()) == [indicator]
+
+
+# --- An indicator many measures name: the first ten, the count, and the list of all
+
+LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
+
+
+@pytest.fixture
+def twelve_name_it(indicator, make_measure):
+    """Twelve live measures name the indicator; an archived one and one
+    naming nothing are not among them."""
+    measures = [make_measure(title=f"Insats {i:02d}") for i in range(1, 13)]
+    # Linked from the last title to the first: the ten linked most recently,
+    # which the pages show, are the first ten by title, as they are listed.
+    for measure in reversed(measures):
+        measure.indicators.add(indicator)
+    # Linked last, yet archived: it takes none of the ten places.
+    make_measure(title="Arkiverad insats", is_archived=True).indicators.add(indicator)
+    make_measure(title="Insats utan indikator")
+    return measures
+
+
+def test_the_indicator_page_shows_ten_measures_and_links_to_all(
+    as_officer, indicator, twelve_name_it
+):
+    content = text(as_officer.get(f"/indicators/{indicator.pk}/"))
+
+    measures = chunk(content, 'id="measures-heading"', "</section>")
+    assert '<span class="muted">(12)</span>' in measures
+    shown = re.findall(r'<a href="/measures/(\d+)/">', measures)
+    assert shown == [str(m.pk) for m in twelve_name_it[:10]]
+    more = re.search(rf'<a href="/measures/\?indicator={indicator.pk}">([^<]*)</a>', measures)
+    assert more and "12" in more.group(1)
+
+
+def test_the_list_of_an_indicators_measures_shows_all_of_them_and_says_why(
+    as_officer, indicator, twelve_name_it
+):
+    content = text(as_officer.get(f"/measures/?indicator={indicator.pk}&status=planned"))
+
+    assert LISTED.findall(content) == [m.title for m in twelve_name_it]
+    notice = chunk(content, '<p class="notice">', "</p>")
+    assert f'<a href="/indicators/{indicator.pk}/">{indicator.title}</a>' in notice
+    # Undoing it keeps the other filters.
+    assert '<a href="/measures/?status=planned">' in notice
+
+
+@pytest.mark.parametrize("value", ["abc", "999999"])
+def test_an_unreadable_indicator_filter_gets_a_swedish_message(as_officer, twelve_name_it, value):
+    response = as_officer.get("/measures/", {"indicator": value})
+
+    assert response.status_code == 200
+    content = text(response)
+    assert "Några filter kunde inte användas" in content
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []
+    assert 'name="indicator"' not in content
+
+
+def test_another_agreements_indicator_is_no_filter(
+    as_officer, make_indicator, other_agreement, twelve_name_it
+):
+    other = make_indicator(agreement=other_agreement, target_on=D(2026, 1, 31))
+
+    content = text(as_officer.get("/measures/", {"indicator": other.pk}))
+
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []

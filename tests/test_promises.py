@@ -3,6 +3,7 @@ measures that keep each promise and their current assessment."""
 
 import datetime
 import html
+import re
 
 import pytest
 
@@ -137,3 +138,93 @@ def test_a_promise_of_another_agreement_is_refused_on_the_form(
     assert response.status_code == 200
     assert "är ett medborgarlöfte i en annan överenskommelse" in text(response)
     assert not measure.promises.exists()
+
+
+# --- A promise many measures keep: the first ten, the count, and the list of all
+
+LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
+
+
+@pytest.fixture
+def twelve_keep_it(promise, make_measure, make_update):
+    """Twelve live measures keep the promise, the last two red; an archived
+    one and one keeping nothing are not among them."""
+    measures = [make_measure(title=f"Insats {i:02d}") for i in range(1, 13)]
+    # Linked from the last title to the first: the ten linked most recently,
+    # which the pages show, are the first ten by title, as they are listed.
+    for measure in reversed(measures):
+        measure.promises.add(promise)
+    for measure in measures[10:]:
+        make_update(measure, reported_on=D(2026, 3, 1), assessment="red")
+    # Linked last, yet archived: it takes none of the ten places.
+    make_measure(title="Arkiverad insats", is_archived=True).promises.add(promise)
+    make_measure(title="Insats utan löfte")
+    return measures
+
+
+def test_the_list_shows_ten_measures_of_a_promise_and_links_to_all(
+    as_liaison, promise, twelve_keep_it
+):
+    content = text(as_liaison.get("/promises/"))
+
+    card = chunk(content, f'id="promise-{promise.pk}"', "</section>")
+    shown = re.findall(r'<a href="/measures/(\d+)/">', card)
+    assert shown == [str(m.pk) for m in twelve_keep_it[:10]]
+    assert "12 åtgärder håller det" in card
+    more = re.search(rf'<a href="/measures/\?promise={promise.pk}">([^<]*)</a>', card)
+    assert more and "12" in more.group(1)
+
+
+def test_a_promise_page_shows_ten_measures_and_counts_them_all(as_liaison, promise, twelve_keep_it):
+    content = text(as_liaison.get(f"/promises/{promise.pk}/"))
+
+    measures = chunk(content, 'id="measures-heading"', "</section>")
+    assert "12 åtgärder håller löftet" in measures
+    shown = re.findall(r'<a href="/measures/(\d+)/">', measures)
+    assert shown == [str(m.pk) for m in twelve_keep_it[:10]]
+    # The counts are of all twelve: the two red ones are not among the rows shown.
+    red = chunk(measures, '<li class="assess assess--red">', "</li>")
+    assert '<strong class="assess__count">2</strong>' in red
+    unassessed = chunk(measures, '<li class="assess assess--none">', "</li>")
+    assert '<strong class="assess__count">10</strong>' in unassessed
+    more = re.search(rf'<a href="/measures/\?promise={promise.pk}">([^<]*)</a>', measures)
+    assert more and "12" in more.group(1)
+
+
+def test_the_list_of_a_promises_measures_shows_all_of_them_and_says_why(
+    as_liaison, promise, twelve_keep_it
+):
+    content = text(as_liaison.get(f"/measures/?promise={promise.pk}"))
+
+    assert LISTED.findall(content) == [m.title for m in twelve_keep_it]
+    notice = chunk(content, '<p class="notice">', "</p>")
+    assert f'<a href="/promises/{promise.pk}/">{promise.title}</a>' in notice
+    assert '<a href="/measures/">' in notice
+
+
+@pytest.mark.parametrize("value", ["abc", "999999"])
+def test_an_unreadable_promise_filter_gets_a_swedish_message(as_liaison, twelve_keep_it, value):
+    response = as_liaison.get("/measures/", {"promise": value})
+
+    assert response.status_code == 200
+    content = text(response)
+    assert "Några filter kunde inte användas" in content
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []
+    assert 'name="promise"' not in content
+
+
+def test_another_agreements_promise_is_no_filter(as_liaison, other_agreement, twelve_keep_it):
+    other = CitizenPromise.objects.create(
+        agreement=other_agreement,
+        title="Medborgarlöfte Nynäshamn",
+        text="Tryggare hamn.",
+        signed_on=D(2025, 3, 1),
+        valid_from=D(2025, 3, 1),
+        valid_until=D(2025, 12, 31),
+    )
+
+    content = text(as_liaison.get("/measures/", {"promise": other.pk}))
+
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []

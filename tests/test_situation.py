@@ -291,3 +291,90 @@ def test_the_export_takes_the_no_problem_filter(as_officer, linked_and_not):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert alone.title in body
     assert linked.title not in body
+
+
+# --- A problem many measures address: the first ten, the count, and the list of all
+
+LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
+
+
+@pytest.fixture
+def twelve_on_a_problem(problem, make_measure):
+    """Twelve live measures address the problem; an archived one and one
+    addressing nothing are not among them."""
+    measures = [make_measure(title=f"Insats {i:02d}") for i in range(1, 13)]
+    # Linked from the last title to the first: the ten linked most recently,
+    # which the pages show, are the first ten by title, as they are listed.
+    for measure in reversed(measures):
+        measure.problems.add(problem)
+    # Linked last, yet archived: it takes none of the ten places.
+    make_measure(title="Arkiverad insats", is_archived=True).problems.add(problem)
+    make_measure(title="Insats utan problem")
+    return measures
+
+
+def test_a_problem_lists_ten_of_its_measures_and_links_to_all(
+    as_officer, problem, twelve_on_a_problem
+):
+    content = text(as_officer.get("/situation/"))
+
+    card = chunk(content, f'id="problem-{problem.pk}"', "</article>")
+    shown = re.findall(r'<a href="/measures/(\d+)/">', card)
+    assert shown == [str(m.pk) for m in twelve_on_a_problem[:10]]
+    assert '<span class="chip chip--current">12 åtgärder</span>' in card
+    more = re.search(rf'<a href="/measures/\?problem={problem.pk}">([^<]*)</a>', card)
+    assert more and "12" in more.group(1)
+    # The problem is addressed: the count of problems without a measure knows it.
+    assert '<a href="?unaddressed=1">0 utan åtgärd</a>' in content
+
+    for measure in twelve_on_a_problem[10:]:
+        measure.problems.remove(problem)
+    card = chunk(text(as_officer.get("/situation/")), f'id="problem-{problem.pk}"', "</article>")
+    assert len(re.findall(r'<a href="/measures/\d+/">', card)) == 10
+    assert "?problem=" not in card  # all are shown: no link to more
+
+
+def test_the_list_of_a_problems_measures_shows_all_of_them_and_says_why(
+    as_officer, problem, twelve_on_a_problem
+):
+    content = text(as_officer.get(f"/measures/?problem={problem.pk}"))
+
+    assert LISTED.findall(content) == [m.title for m in twelve_on_a_problem]
+    notice = chunk(content, '<p class="notice">', "</p>")
+    href = f"/situation/{problem.situation_report_id}/#problem-{problem.pk}"
+    assert f'<a href="{href}">{problem.title}</a>' in notice
+    assert '<a href="/measures/">' in notice  # back to all measures
+    # Other filters keep it: the form carries it along.
+    assert f'<input type="hidden" name="problem" value="{problem.pk}" id="id_problem">' in content
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1.5"])
+def test_an_unreadable_problem_filter_gets_a_swedish_message(
+    as_officer, twelve_on_a_problem, value
+):
+    response = as_officer.get("/measures/", {"problem": value})
+
+    assert response.status_code == 200
+    content = text(response)
+    assert "Några filter kunde inte användas" in content
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []
+    # The summary links nowhere it cannot go, and the bad value is not carried on.
+    for target in re.findall(r'<li><a href="#([\w-]+)">', content):
+        assert f'id="{target}"' in content
+    assert 'name="problem"' not in content
+
+
+def test_another_agreements_problem_is_no_filter(as_officer, other_agreement, twelve_on_a_problem):
+    elsewhere = SituationReport.objects.create(
+        agreement=other_agreement,
+        title="Lägesbild Nynäshamn",
+        prepared_on=datetime.date(2025, 1, 10),
+        summary="Nynäshamn.",
+    )
+    foreign = Problem.objects.create(situation_report=elsewhere, title="Stöld i hamnen")
+
+    content = text(as_officer.get("/measures/", {"problem": foreign.pk}))
+
+    assert "Välj ett giltigt alternativ." in content
+    assert LISTED.findall(content) == []
