@@ -56,7 +56,7 @@ def test_the_reports_exceptions_come_a_page_at_a_time(
     period = agreement.periods.containing(TODAY)
     first = text(client.get("/report/", {"period": period.pk}))
     exceptions = section(first, "exceptions-heading")
-    assert "Avvikelser <span class=\"muted\">(3)</span>" in exceptions
+    assert 'Avvikelser <span class="muted">(3)</span>' in exceptions
     assert len(rows(exceptions)) == 2
     assert f"?period={period.pk}&exceptions_page=2" in exceptions
     second = section(
@@ -73,7 +73,9 @@ def test_a_frozen_meetings_report_shows_its_lists_a_page_at_a_time(
     monkeypatch.setattr(report, "EXCEPTIONS_PER_PAGE", 2)
     monkeypatch.setattr(report, "MEASURES_PER_PAGE", 2)
     period = agreement.periods.containing(TODAY)
-    meeting = Meeting.objects.create(agreement=agreement, period=period, held_on=TODAY, title="Möte")
+    meeting = Meeting.objects.create(
+        agreement=agreement, period=period, held_on=TODAY, title="Möte"
+    )
     client.force_login(officer)
     assert client.post(f"/meetings/{meeting.pk}/freeze/").status_code == 302
     first = text(client.get(f"/meetings/{meeting.pk}/"))
@@ -91,7 +93,9 @@ def test_a_timeline_too_long_for_the_page_has_a_page_of_its_own(
 ):
     monkeypatch.setattr(dashboard, "TIMELINE_ROWS", 2)
     measures = [make_measure(title=f"Åtgärd {i}", areas=[jordbro]) for i in range(3)]
-    make_measure(title="Annat fokusområde", focus_area=FocusArea.objects.exclude(pk=focus_area.pk)[0])
+    make_measure(
+        title="Annat fokusområde", focus_area=FocusArea.objects.exclude(pk=focus_area.pk)[0]
+    )
     page = f"/focus-areas/{focus_area.slug}/" if kind == "focus_area" else "/areas/jordbro/"
     client.force_login(officer)
     content = text(client.get(page))
