@@ -329,3 +329,22 @@ def test_a_measure_linked_to_a_problem_and_a_promise_shows_at_once(
     assert measure.title in text(as_officer.get("/situation/"))
     assert measure.title in text(as_officer.get("/promises/"))
     assert measure.title in text(as_officer.get(f"/promises/{promise.pk}/"))
+
+
+def test_the_process_memory_keeps_the_newest_entries_within_its_bounds():
+    by_count = freshness._Memory(entries=3, size=10_000)
+    for n in range(4):
+        by_count.put(f"k{n}", {"body": "x" * 100, "title": ""})
+    assert by_count.get("k0") is None  # the oldest went first
+    assert by_count.get("k3")["body"] == "x" * 100
+    by_count.get("k1")  # read again: now the newest
+    by_count.put("k4", "y")
+    assert by_count.get("k1") is not None and by_count.get("k2") is None
+
+    by_size = freshness._Memory(entries=100, size=10_000)
+    for n in range(5):
+        by_size.put(f"k{n}", "x" * 2_400)
+    assert by_size.get("k0") is None and by_size.get("k4") is not None
+    assert by_size.held == 4 * 2_400
+    by_size.put("big", "w" * 3_000)  # over a quarter of the whole: not kept
+    assert by_size.get("big") is None
