@@ -348,3 +348,26 @@ def test_the_process_memory_keeps_the_newest_entries_within_its_bounds():
     assert by_size.held == 4 * 2_400
     by_size.put("big", "w" * 3_000)  # over a quarter of the whole: not kept
     assert by_size.get("big") is None
+
+
+def test_no_cached_body_holds_a_csrf_token():
+    """A cached body is shared between requests and users: a form with a
+    CSRF token in it would hand one person's token to another. Every body
+    the code renders to a string, and all it includes, is checked."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    code = "".join(
+        p.read_text() for app in ("measures", "followup") for p in (root / app).glob("*.py")
+    )
+    names = set(re.findall(r'"((?:measures|followup)/_\w+\.html)"', code))
+    assert "measures/_overview_body.html" in names and "followup/_report_page.html" in names
+    seen = set()
+    while names:
+        name = names.pop()
+        seen.add(name)
+        source = (root / "templates" / name).read_text()
+        assert "csrf_token" not in source, name
+        names |= set(re.findall(r'{% include "([^"]+)"', source)) - seen
+    assert "followup/_report_body.html" in seen

@@ -4,9 +4,9 @@ what a real server serves of them per second, and how long an import of
 
 Builds a throwaway database (SQLite by default, PostgreSQL when DATABASE_URL
 points there), fills it with demo data at each size with 10 progress updates
-per measure, requests every page 30 times through Django's test client and
-prints queries per request, median and p95 time, and the ratio between the
-sizes. At 5,000 measures it starts gunicorn (2 workers) on loopback and
+per measure, requests every page 30 times through Django's test client (in
+three rounds over all pages) and prints queries per request, median and p95
+time, and the ratio between the sizes. At 5,000 measures it starts gunicorn (2 workers) on loopback and
 drives the main pages with wrk, side by side with /healthz/ (one query, the
 stack's floor) and the admin's changelist in the same run. Then it imports
 files of 5,000 rows through /measures/import/: the export of all 5,000
@@ -30,6 +30,10 @@ from tools import server
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "50,5000").split(","))
 REPEAT = 30
+# The requests of each page are spread over this many rounds of all pages.
+ROUNDS = 3
+# The exports are linear by nature: their time per measure needs few timings.
+EXPORT_REPEAT = 9
 # The frozen PDF is made once (slowly, by WeasyPrint) and then kept: a few timings suffice.
 PDF_REPEAT = 5
 UPDATES_PER_MEASURE = 10
@@ -80,31 +84,42 @@ def _empty_tables():
     Measure.objects.all().delete()
 
 
-def _measure(client, path, repeat=REPEAT):
+def _get(client, path):
+    response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}")
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def _first(client, path):
+    """(queries, ms) of a page's first request, which warms the caches and the
+    connection, then its queries asked for again."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def once():
-        response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code}")
-        if response.streaming:
-            b"".join(response.streaming_content)
-        return response
-
     start = time.perf_counter()
-    once()  # warm caches and the connection
+    _get(client, path)
     cold = (time.perf_counter() - start) * 1000
     with CaptureQueriesContext(connection) as queries:
-        once()
+        _get(client, path)
     # Counted now: later requests empty the connection's query log.
-    query_count = len(queries)
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        once()
-        timings.append((time.perf_counter() - start) * 1000)
-    return query_count, statistics.median(timings), _percentile(timings, 0.95), cold
+    return len(queries), cold
+
+
+def _time_pages(clients, pages):
+    """Each page's timings in ms, taken in ROUNDS rounds over all the pages,
+    so that a moment when the machine is busy falls on every page alike
+    rather than on the few timed then."""
+    timings = {label: [] for label, *_rest in pages}
+    for _round in range(ROUNDS):
+        for label, path, who, repeat in pages:
+            for _ in range(max(1, repeat // ROUNDS)):
+                start = time.perf_counter()
+                _get(clients[who], path)
+                timings[label].append((time.perf_counter() - start) * 1000)
+    return timings
 
 
 def _pages():
@@ -147,10 +162,15 @@ def _pages():
         ("/measures/export.xlsx", "/measures/export.xlsx", "staff"),
         ("/meetings/<id>/report.pdf", f"/meetings/{frozen.pk}/report.pdf", "staff"),
     ]
-    return [
-        (label, path, who, PDF_REPEAT if path.endswith(".pdf") else REPEAT)
-        for label, path, who in pages
-    ]
+    return [(label, path, who, _repeat(path)) for label, path, who in pages]
+
+
+def _repeat(path):
+    if path.endswith(".pdf"):
+        return PDF_REPEAT
+    if "/export." in path:
+        return EXPORT_REPEAT
+    return REPEAT
 
 
 def _period():
@@ -387,8 +407,16 @@ def main():
                     with contextlib.suppress(DatabaseError):
                         cursor.execute("CHECKPOINT")
             print(f"  {size:>5} measures seeded in {time.perf_counter() - started:.1f} s")
-            for label, path, who, repeat in _pages():
-                results[(label, size)] = _measure(clients[who], path, repeat)
+            pages = _pages()
+            first = {label: _first(clients[who], path) for label, path, who, _n in pages}
+            for label, timings in _time_pages(clients, pages).items():
+                queries, cold = first[label]
+                results[(label, size)] = (
+                    queries,
+                    statistics.median(timings),
+                    _percentile(timings, 0.95),
+                    cold,
+                )
         throughput = _throughput(clients["staff"], clients["admin"])
         import_lines = _bench_import(client)
     finally:
@@ -406,7 +434,10 @@ def main():
         f"{'median ' + str(large):>14}{'p95 ' + str(large):>11}{'ratio':>8}  note"
     )
     print()
-    print(f"Times in ms, {REPEAT} requests each, {UPDATES_PER_MEASURE} updates per measure")
+    print(
+        f"Times in ms, {REPEAT} requests a page ({EXPORT_REPEAT} an export, {PDF_REPEAT} the PDF)"
+        f" in {ROUNDS} rounds over all pages, {UPDATES_PER_MEASURE} updates per measure"
+    )
     print(header)
     print("-" * len(header))
     for label in dict.fromkeys(label for label, _size in results):
