@@ -9,8 +9,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak can never grow unbounded.
-max_requests = 2000
+# Recycle workers now and then so a slow leak can never grow unbounded
+# (0 never does: the benchmark's throughput run, where a worker starting
+# anew would fall on whichever page is being measured).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

@@ -6,9 +6,10 @@ Builds a throwaway database (SQLite by default, PostgreSQL when DATABASE_URL
 points there), fills it with demo data at each size with 10 progress updates
 per measure, requests every page 30 times through Django's test client (in
 three rounds over all pages) and prints queries per request, median and p95
-time, and the ratio between the sizes. At 5,000 measures it starts gunicorn (2 workers) on loopback and
-drives the main pages with wrk, side by side with /healthz/ (one query, the
-stack's floor) and the admin's changelist in the same run. Then it imports
+time, and the ratio between the sizes. At 5,000 measures it starts gunicorn
+(2 workers, never recycled during the run) on loopback and drives the main
+pages with wrk, side by side with /healthz/ (one query, the stack's floor)
+and the admin's changelist in the same run. Then it imports
 files of 5,000 rows through /measures/import/: the export of all 5,000
 measures with a tenth of them edited, and 5,000 new rows as CSV and as Excel,
 timing the reading and checking of each (the preview), and then the
@@ -228,6 +229,7 @@ def _throughput(client, admin_client):
         ("/admin/measures/measure/", "/admin/measures/measure/", admin),
     ]
     env = server.environment(server.free_port(), _database_url(), WORKERS)
+    env["GUNICORN_MAX_REQUESTS"] = "0"  # no worker starts anew in the middle of a page
     rates = {}
     with server.gunicorn(env) as base:
         for label, path, cookie in targets:
