@@ -426,8 +426,6 @@ def main():
 
     small, large = SIZES
     linear = {
-        "/focus-areas/<slug>/timeline/",
-        "/report/?period=<id>&detail=1",
         "/measures/export.csv",
         "/measures/export.xlsx",
     }
