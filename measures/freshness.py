@@ -1,13 +1,14 @@
 """Cached pages, and how every write makes them stale at once.
 
-A page's expensive part is rendered once and kept in Django's cache under a
-key made of the data version, the day and what else it depends on (the user,
-the page number). Every write moves the data version (`data_changed`): saves
-and deletes of the app's models through signals connected in apps.py, and
-bulk writes, which send no signals, by calling it themselves or writing
-inside `one_change()`. The version is
-read from the database, so a cache that holds old entries or is gone never
-serves a stale page; it only stops saving time.
+A page's body is rendered once and kept in Django's cache under a key made
+of the data version, the day, the address and what else it depends on (the
+user, for a page that is the user's own); each process also keeps the
+entries it read last in its memory. Every write moves the data version
+(`data_changed`): saves and deletes of the app's models through signals
+connected in apps.py, and bulk writes, which send no signals, by calling it
+themselves or writing inside `one_change()`. The version is read from the
+database, so a cache that holds old entries or is gone never serves a stale
+page; it only stops saving time.
 """
 
 import contextvars
@@ -98,6 +99,7 @@ def _size(value):
 
 
 _memory = _Memory(LOCAL_ENTRIES, LOCAL_BYTES)
+
 # Set inside one_change(): the writes there move the version once, at the end.
 _in_one_change = contextvars.ContextVar("in_one_change", default=False)
 
