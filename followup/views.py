@@ -111,6 +111,8 @@ def _report_span(request, agreement, today):
 def report_view(request):
     agreement = _agreement(request)
 
+    detail = request.GET.get("detail") == "1"
+
     def make():
         today = timezone.localdate()
         form, start, end, period = _report_span(request, agreement, today)
@@ -123,14 +125,14 @@ def report_view(request):
             today=today,
             period=period,
             page=request.GET.get("page") or "1",
-            detail=request.GET.get("detail") == "1",
+            detail=detail,
         )
         shown, exceptions = _on_screen(request, built)
         return {
             "form": form,
             "report": {**shown, "presented": report.present(shown)},
             "exceptions_page": exceptions,
-            "detail": request.GET.get("detail") == "1",
+            "detail": detail,
             "generated": timezone.localtime(),
             "title": " ".join(filter(None, [_("Follow-up report"), built["period"]["name"]])),
         }

@@ -283,3 +283,28 @@ def other_agreement(db):
     )
     FocusArea.objects.create(agreement=other, slug="barn-och-unga", name="Barn och unga")
     return other
+
+
+@pytest.fixture
+def foreign_problem(other_agreement):
+    """A problem in Nynäshamn's situation report: another agreement's."""
+    report = SituationReport.objects.create(
+        agreement=other_agreement,
+        title="Lägesbild Nynäshamn",
+        prepared_on=datetime.date(2025, 1, 10),
+        summary="Nynäshamn.",
+    )
+    return Problem.objects.create(situation_report=report, title="Stöld i hamnen")
+
+
+@pytest.fixture
+def foreign_promise(other_agreement):
+    """Nynäshamn's citizen promise: another agreement's."""
+    return CitizenPromise.objects.create(
+        agreement=other_agreement,
+        title="Medborgarlöfte Nynäshamn",
+        text="Tryggare hamn.",
+        signed_on=datetime.date(2025, 3, 1),
+        valid_from=datetime.date(2025, 3, 1),
+        valid_until=datetime.date(2025, 12, 31),
+    )

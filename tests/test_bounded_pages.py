@@ -9,8 +9,6 @@ import html
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agreement.models import FocusArea
@@ -18,6 +16,7 @@ from followup import report
 from followup.models import Meeting
 from measures import dashboard
 from measures.models import Review
+from tests.query_counts import made_anew_and_again
 
 TODAY = timezone.localdate()
 
@@ -84,7 +83,7 @@ def test_a_frozen_meetings_report_shows_its_lists_a_page_at_a_time(
     second = text(client.get(f"/meetings/{meeting.pk}/", {"exceptions_page": 2, "page": 2}))
     assert len(rows(section(second, "exceptions-heading"))) == 1
     # The PDF keeps the whole report: all three measures.
-    assert len(meeting.__class__.objects.get(pk=meeting.pk).snapshot["exceptions"]) == 3
+    assert len(Meeting.objects.get(pk=meeting.pk).snapshot["exceptions"]) == 3
 
 
 @pytest.mark.parametrize("kind", ["focus_area", "area"])
@@ -182,18 +181,6 @@ def test_a_report_moves_a_measure_on_the_worklist_at_once(client, officer, agree
     assert "(1)" in section(after, "reported-heading")
 
 
-def _queue_queries(client):
-    client.get("/reviews/")
-    with CaptureQueriesContext(connection) as made:
-        from measures.freshness import data_changed
-
-        data_changed()
-        assert client.get("/reviews/").status_code == 200
-    with CaptureQueriesContext(connection) as again:
-        assert client.get("/reviews/").status_code == 200
-    return len(made) - 1, len(again)
-
-
 def test_the_review_queue_runs_the_same_queries_at_5_and_60_updates(
     client, liaison, make_measure, make_update
 ):
@@ -205,6 +192,6 @@ def test_the_review_queue_runs_the_same_queries_at_5_and_60_updates(
             update = make_update(measure)
             if i % 3 == 0:
                 Review.objects.create(progress_update=update, reviewer=liaison, verdict="approved")
-        counts.append(_queue_queries(client))
+        counts.append(made_anew_and_again(client, "/reviews/"))
     assert counts[0] == counts[1]
     assert counts[1][1] == 1  # the user with the data version; the page from the cache

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agreement.models import Indicator, IndicatorValue
 from tests.forms import edit_data
 from tests.html_forms import browser_post_data
+from tests.listing import listed_titles
 
 D = datetime.date
 V = Indicator.Verdict
@@ -558,8 +559,6 @@ def test_a_measures_indicators_are_chosen_on_its_form(as_officer, measure, indic
 
 # --- An indicator many measures name: the first ten, the count, and the list of all
 
-LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
-
 
 @pytest.fixture
 def twelve_name_it(indicator, make_measure):
@@ -594,7 +593,7 @@ def test_the_list_of_an_indicators_measures_shows_all_of_them_and_says_why(
 ):
     content = text(as_officer.get(f"/measures/?indicator={indicator.pk}&status=planned"))
 
-    assert LISTED.findall(content) == [m.title for m in twelve_name_it]
+    assert listed_titles(content) == [m.title for m in twelve_name_it]
     notice = chunk(content, '<p class="notice">', "</p>")
     assert f'<a href="/indicators/{indicator.pk}/">{indicator.title}</a>' in notice
     # Undoing it keeps the other filters.
@@ -609,7 +608,7 @@ def test_an_unreadable_indicator_filter_gets_a_swedish_message(as_officer, twelv
     content = text(response)
     assert "Några filter kunde inte användas" in content
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []
     assert 'name="indicator"' not in content
 
 
@@ -621,4 +620,4 @@ def test_another_agreements_indicator_is_no_filter(
     content = text(as_officer.get("/measures/", {"indicator": other.pk}))
 
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []

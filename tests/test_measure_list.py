@@ -9,18 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from agreement.models import FocusArea
 from measures.models import Measure
-
-# A row's cells: the bulk edit's checkbox (for those who may edit), then the title.
-ROW_TITLE = re.compile(
-    r'<tr>\s*(?:<td class="select">.*?</td>\s*)?'
-    r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>'
-)
+from tests.listing import listed_titles
 
 
 def titles(response):
     """The measures' titles in the list's table, in order."""
     assert response.status_code == 200
-    return ROW_TITLE.findall(response.content.decode())
+    return listed_titles(response.content.decode())
 
 
 @pytest.fixture

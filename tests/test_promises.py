@@ -9,6 +9,7 @@ import pytest
 
 from agreement.models import CitizenPromise
 from tests.forms import edit_data
+from tests.listing import listed_titles
 
 D = datetime.date
 
@@ -89,16 +90,8 @@ def test_a_promise_without_measures(as_liaison, promise):
     assert "Ingen aktiv åtgärd är kopplad till löftet ännu." in content
 
 
-def test_another_agreements_promise_is_not_found(as_liaison, other_agreement):
-    other = CitizenPromise.objects.create(
-        agreement=other_agreement,
-        title="Medborgarlöfte Nynäshamn",
-        text="Tryggare hamn.",
-        signed_on=D(2025, 3, 1),
-        valid_from=D(2025, 3, 1),
-        valid_until=D(2025, 12, 31),
-    )
-    assert as_liaison.get(f"/promises/{other.pk}/").status_code == 404
+def test_another_agreements_promise_is_not_found(as_liaison, foreign_promise):
+    assert as_liaison.get(f"/promises/{foreign_promise.pk}/").status_code == 404
     assert as_liaison.get("/promises/999999/").status_code == 404
 
 
@@ -121,19 +114,13 @@ def test_a_measure_keeps_promises_chosen_on_its_form(client, officer, measure, p
 
 
 def test_a_promise_of_another_agreement_is_refused_on_the_form(
-    client, officer, measure, other_agreement
+    client, officer, measure, foreign_promise
 ):
-    other = CitizenPromise.objects.create(
-        agreement=other_agreement,
-        title="Medborgarlöfte Nynäshamn",
-        text="Tryggare hamn.",
-        signed_on=D(2025, 3, 1),
-        valid_from=D(2025, 3, 1),
-        valid_until=D(2025, 12, 31),
-    )
     client.force_login(officer)
 
-    response = client.post(f"/measures/{measure.pk}/edit/", edit_data(measure, promises=[other.pk]))
+    response = client.post(
+        f"/measures/{measure.pk}/edit/", edit_data(measure, promises=[foreign_promise.pk])
+    )
 
     assert response.status_code == 200
     assert "är ett medborgarlöfte i en annan överenskommelse" in text(response)
@@ -141,8 +128,6 @@ def test_a_promise_of_another_agreement_is_refused_on_the_form(
 
 
 # --- A promise many measures keep: the first ten, the count, and the list of all
-
-LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
 
 
 @pytest.fixture
@@ -196,7 +181,7 @@ def test_the_list_of_a_promises_measures_shows_all_of_them_and_says_why(
 ):
     content = text(as_liaison.get(f"/measures/?promise={promise.pk}"))
 
-    assert LISTED.findall(content) == [m.title for m in twelve_keep_it]
+    assert listed_titles(content) == [m.title for m in twelve_keep_it]
     notice = chunk(content, '<p class="notice">', "</p>")
     assert f'<a href="/promises/{promise.pk}/">{promise.title}</a>' in notice
     assert '<a href="/measures/">' in notice
@@ -210,21 +195,12 @@ def test_an_unreadable_promise_filter_gets_a_swedish_message(as_liaison, twelve_
     content = text(response)
     assert "Några filter kunde inte användas" in content
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []
     assert 'name="promise"' not in content
 
 
-def test_another_agreements_promise_is_no_filter(as_liaison, other_agreement, twelve_keep_it):
-    other = CitizenPromise.objects.create(
-        agreement=other_agreement,
-        title="Medborgarlöfte Nynäshamn",
-        text="Tryggare hamn.",
-        signed_on=D(2025, 3, 1),
-        valid_from=D(2025, 3, 1),
-        valid_until=D(2025, 12, 31),
-    )
-
-    content = text(as_liaison.get("/measures/", {"promise": other.pk}))
+def test_another_agreements_promise_is_no_filter(as_liaison, foreign_promise, twelve_keep_it):
+    content = text(as_liaison.get("/measures/", {"promise": foreign_promise.pk}))
 
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []

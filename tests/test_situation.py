@@ -11,6 +11,7 @@ import pytest
 from agreement.models import Problem, SituationReport
 from measures.models import Measure
 from tests.forms import edit_data, new_data
+from tests.listing import listed_titles
 
 
 def text(response):
@@ -94,14 +95,9 @@ def test_without_a_situation_report_the_page_says_so(as_officer, agreement):
     assert "Ingen lägesbild har förts in för överenskommelsen ännu." in text(response)
 
 
-def test_another_agreements_situation_report_is_not_found(as_officer, other_agreement):
-    other = SituationReport.objects.create(
-        agreement=other_agreement,
-        title="Lägesbild Nynäshamn",
-        prepared_on=datetime.date(2025, 1, 10),
-        summary="Nynäshamn.",
-    )
-    assert as_officer.get(f"/situation/{other.pk}/").status_code == 404
+def test_another_agreements_situation_report_is_not_found(as_officer, foreign_problem):
+    other = foreign_problem.situation_report.pk
+    assert as_officer.get(f"/situation/{other}/").status_code == 404
     assert as_officer.get("/situation/999999/").status_code == 404
 
 
@@ -122,7 +118,7 @@ def test_the_liaison_reads_the_situation_report(client, liaison, problem):
 
 
 def test_the_form_groups_the_agreements_problems_by_situation_report(
-    as_officer, agreement, problem, other_agreement
+    as_officer, agreement, problem, foreign_problem
 ):
     newer = SituationReport.objects.create(
         agreement=agreement,
@@ -131,14 +127,6 @@ def test_the_form_groups_the_agreements_problems_by_situation_report(
         summary="Uppdatering.",
     )
     new_problem = Problem.objects.create(situation_report=newer, title="Rån vid terminalen")
-    elsewhere = SituationReport.objects.create(
-        agreement=other_agreement,
-        title="Lägesbild Nynäshamn",
-        prepared_on=datetime.date(2025, 1, 10),
-        summary="Nynäshamn.",
-    )
-    Problem.objects.create(situation_report=elsewhere, title="Stöld i hamnen")
-
     content = text(as_officer.get("/measures/new/"))
 
     choices = chunk(content, 'id="field-id_problems"', 'id="field-id_cause"')
@@ -159,18 +147,10 @@ def test_a_new_measure_names_the_problems_it_addresses(as_officer, focus_area, p
 
 
 def test_a_problem_of_another_agreements_situation_report_is_refused(
-    as_officer, focus_area, problem, other_agreement
+    as_officer, focus_area, problem, foreign_problem
 ):
-    elsewhere = SituationReport.objects.create(
-        agreement=other_agreement,
-        title="Lägesbild Nynäshamn",
-        prepared_on=datetime.date(2025, 1, 10),
-        summary="Nynäshamn.",
-    )
-    foreign = Problem.objects.create(situation_report=elsewhere, title="Stöld i hamnen")
-
     response = as_officer.post(
-        "/measures/new/", new_data(focus_area, problems=[problem.pk, foreign.pk])
+        "/measures/new/", new_data(focus_area, problems=[problem.pk, foreign_problem.pk])
     )
 
     assert response.status_code == 200
@@ -295,8 +275,6 @@ def test_the_export_takes_the_no_problem_filter(as_officer, linked_and_not):
 
 # --- A problem many measures address: the first ten, the count, and the list of all
 
-LISTED = re.compile(r'<td class="col-title"><a href="/measures/\d+/">([^<]+)</a>')
-
 
 @pytest.fixture
 def twelve_on_a_problem(problem, make_measure):
@@ -339,7 +317,7 @@ def test_the_list_of_a_problems_measures_shows_all_of_them_and_says_why(
 ):
     content = text(as_officer.get(f"/measures/?problem={problem.pk}"))
 
-    assert LISTED.findall(content) == [m.title for m in twelve_on_a_problem]
+    assert listed_titles(content) == [m.title for m in twelve_on_a_problem]
     notice = chunk(content, '<p class="notice">', "</p>")
     href = f"/situation/{problem.situation_report_id}/#problem-{problem.pk}"
     assert f'<a href="{href}">{problem.title}</a>' in notice
@@ -358,23 +336,15 @@ def test_an_unreadable_problem_filter_gets_a_swedish_message(
     content = text(response)
     assert "Några filter kunde inte användas" in content
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []
     # The summary links nowhere it cannot go, and the bad value is not carried on.
     for target in re.findall(r'<li><a href="#([\w-]+)">', content):
         assert f'id="{target}"' in content
     assert 'name="problem"' not in content
 
 
-def test_another_agreements_problem_is_no_filter(as_officer, other_agreement, twelve_on_a_problem):
-    elsewhere = SituationReport.objects.create(
-        agreement=other_agreement,
-        title="Lägesbild Nynäshamn",
-        prepared_on=datetime.date(2025, 1, 10),
-        summary="Nynäshamn.",
-    )
-    foreign = Problem.objects.create(situation_report=elsewhere, title="Stöld i hamnen")
-
-    content = text(as_officer.get("/measures/", {"problem": foreign.pk}))
+def test_another_agreements_problem_is_no_filter(as_officer, foreign_problem, twelve_on_a_problem):
+    content = text(as_officer.get("/measures/", {"problem": foreign_problem.pk}))
 
     assert "Välj ett giltigt alternativ." in content
-    assert LISTED.findall(content) == []
+    assert listed_titles(content) == []
